@@ -1,0 +1,2 @@
+export { TestDatabase, createTestDatabase, useTestDatabase, adminUrl, withDatabase } from './test-database';
+export type { TestDatabaseOptions } from './test-database';
