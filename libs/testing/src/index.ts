@@ -1,2 +1,11 @@
 export { TestDatabase, createTestDatabase, useTestDatabase, adminUrl, withDatabase } from './test-database';
 export type { TestDatabaseOptions } from './test-database';
+export {
+  unique,
+  insertUser,
+  insertRepository,
+  insertIssue,
+  insertLabel,
+  insertWorkflowDefinition,
+  insertWorkflowRun,
+} from './factories';

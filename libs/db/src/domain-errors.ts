@@ -1,0 +1,45 @@
+/**
+ * Errors a DAO raises, whatever the database said. Services map `code` to RPC/HTTP errors; `field`
+ * and `constraint` say what was wrong so a client can act on it.
+ */
+export type DomainErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'missing_reference' | 'invalid_value';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+
+  constructor(
+    message: string,
+    readonly details: { field?: string; constraint?: string; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input refused before it reached SQL: nothing was written. */
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+
+  constructor(readonly issues: { field: string; message: string }[]) {
+    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '), { field: issues[0]?.field });
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+/** A unique key or a business rule that allows one of a kind (a second pin beyond the limit, ...). */
+export class ConflictError extends DomainError {
+  readonly code = 'conflict';
+}
+
+/** A foreign key points at a row that does not exist (or still has dependents when deleting). */
+export class MissingReferenceError extends DomainError {
+  readonly code = 'missing_reference';
+}
+
+/** A value the database refused: check constraint, not-null, out of range, malformed. */
+export class InvalidValueError extends DomainError {
+  readonly code = 'invalid_value';
+}
