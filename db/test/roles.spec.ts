@@ -15,10 +15,11 @@ beforeAll(async () => {
 });
 
 async function privilege(role: string, table: string, privilegeName: string): Promise<boolean> {
-  const { rows } = await superuser.query<{ allowed: boolean }>(
-    'SELECT has_table_privilege($1, $2, $3) AS allowed',
-    [role, table, privilegeName],
-  );
+  const { rows } = await superuser.query<{ allowed: boolean }>('SELECT has_table_privilege($1, $2, $3) AS allowed', [
+    role,
+    table,
+    privilegeName,
+  ]);
   return rows[0].allowed;
 }
 
@@ -70,7 +71,11 @@ describe('database roles and grants', () => {
     for (const role of SERVICE_ROLES) {
       for (const [owner, schema] of Object.entries(MESSAGING_SCHEMAS)) {
         for (const table of ['outbox', 'inbox', 'dead_letters']) {
-          expect({ role, table: `${schema}.${table}`, allowed: await privilege(role, `${schema}.${table}`, 'INSERT') }).toEqual({
+          expect({
+            role,
+            table: `${schema}.${table}`,
+            allowed: await privilege(role, `${schema}.${table}`, 'INSERT'),
+          }).toEqual({
             role,
             table: `${schema}.${table}`,
             allowed: role === owner,
@@ -97,7 +102,9 @@ describe('database roles and grants', () => {
       }
     }
     await expect(readonly.query("UPDATE users SET bio = 'x'")).rejects.toMatchObject({ code: '42501' });
-    await expect(readonly.query("INSERT INTO labels (repo_id, name, color) VALUES (1, 'x', '#000000')")).rejects.toMatchObject({
+    await expect(
+      readonly.query("INSERT INTO labels (repo_id, name, color) VALUES (1, 'x', '#000000')"),
+    ).rejects.toMatchObject({
       code: '42501',
     });
     await expect(readonly.query('CREATE TEMP TABLE scratch (x int)')).rejects.toMatchObject({ code: '42501' });

@@ -36,7 +36,9 @@ describe('db/schema.sql', () => {
 
     const expectedTables = [
       ...Object.values(TABLE_OWNERS).flatMap((tables) => tables.map((table) => `public.${table}`)),
-      ...Object.values(MESSAGING_SCHEMAS).flatMap((schema) => ['outbox', 'inbox', 'dead_letters'].map((table) => `${schema}.${table}`)),
+      ...Object.values(MESSAGING_SCHEMAS).flatMap((schema) =>
+        ['outbox', 'inbox', 'dead_letters'].map((table) => `${schema}.${table}`),
+      ),
     ].sort();
     for (const database of databases) {
       const client = await database.connect();

@@ -14,7 +14,9 @@ function sqlBlockUnder(heading: string): string {
 /** The seed's "Common Queries", verbatim, keyed by their leading comment. */
 export function seedCommonQueries(): Map<string, string> {
   const queries = new Map<string, string>();
-  for (const chunk of sqlBlockUnder('Common Queries').split(/^-- /m).filter((part) => part.trim())) {
+  for (const chunk of sqlBlockUnder('Common Queries')
+    .split(/^-- /m)
+    .filter((part) => part.trim())) {
     const [title, ...body] = chunk.split('\n');
     queries.set(title.trim(), body.join('\n').trim());
   }

@@ -34,7 +34,9 @@ export function BigIntColumn(options: Omit<ColumnOptions, 'type' | 'transformer'
 }
 
 /** A `bigint[]` column (allowlists of user ids), read as numbers. */
-export function BigIntArrayColumn(options: Omit<ColumnOptions, 'type' | 'array' | 'transformer'> = {}): PropertyDecorator {
+export function BigIntArrayColumn(
+  options: Omit<ColumnOptions, 'type' | 'array' | 'transformer'> = {},
+): PropertyDecorator {
   return Column({
     ...options,
     type: 'bigint',

@@ -26,7 +26,12 @@ beforeAll(async () => {
   const superuser = await database().connect();
   repoId = (await insertRepository(superuser)).id as number;
   dataSource = createDataSource(
-    { url: database().urlFor('plue_collaboration'), poolSize: 4, statementTimeoutMs: 5000, applicationName: 'db-core-test' },
+    {
+      url: database().urlFor('plue_collaboration'),
+      poolSize: 4,
+      statementTimeoutMs: 5000,
+      applicationName: 'db-core-test',
+    },
     [LabelRow],
   );
   await dataSource.initialize();
@@ -56,11 +61,16 @@ describe('inTransaction', () => {
   it('names the constraint of a unique violation, a check violation and a missing reference', async () => {
     await expect(
       inTransaction(dataSource, (tx) => tx.save(LabelRow, { repoId, name: 'BUG', color: '#d73a4a' })),
-    ).rejects.toMatchObject({ code: 'conflict', details: { constraint: 'labels_repo_id_lower_name_key', sqlstate: '23505' } });
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      details: { constraint: 'labels_repo_id_lower_name_key', sqlstate: '23505' },
+    });
     await expect(
       inTransaction(dataSource, (tx) => tx.save(LabelRow, { repoId, name: 'x', color: 'red' })),
     ).rejects.toMatchObject({ code: 'invalid_value', details: { constraint: 'labels_color_check' } });
-    const missing = inTransaction(dataSource, (tx) => tx.save(LabelRow, { repoId: 987654321, name: 'x', color: '#000000' }));
+    const missing = inTransaction(dataSource, (tx) =>
+      tx.save(LabelRow, { repoId: 987654321, name: 'x', color: '#000000' }),
+    );
     await expect(missing).rejects.toBeInstanceOf(MissingReferenceError);
     await expect(missing).rejects.toMatchObject({ details: { constraint: 'labels_repo_id_fkey' } });
   });

@@ -27,7 +27,10 @@ async function insert(db: Db, table: string, values: Row): Promise<Row> {
 function withNumericIds(row: Row): Row {
   const converted: Row = {};
   for (const [key, value] of Object.entries(row)) {
-    converted[key] = typeof value === 'string' && (key === 'id' || key.endsWith('_id') || key.endsWith('_number')) ? Number(value) : value;
+    converted[key] =
+      typeof value === 'string' && (key === 'id' || key.endsWith('_id') || key.endsWith('_number'))
+        ? Number(value)
+        : value;
   }
   return converted;
 }

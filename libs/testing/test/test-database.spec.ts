@@ -5,7 +5,9 @@ async function tableCount(url: string): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'",
+    );
     return rows[0].n;
   } finally {
     await client.end();
@@ -29,7 +31,9 @@ describe('test databases', () => {
     try {
       expect(first.name).not.toBe(second.name);
       const client = await first.connect();
-      const { rows } = await client.query("SELECT count(*)::int AS n FROM schema_migrations WHERE status IN ('applied', 'baseline')");
+      const { rows } = await client.query(
+        "SELECT count(*)::int AS n FROM schema_migrations WHERE status IN ('applied', 'baseline')",
+      );
       expect(rows[0].n).toBeGreaterThan(0);
 
       await client.query('CREATE TABLE only_in_first (x int)');
