@@ -20,6 +20,9 @@ const BY_SQLSTATE: Record<string, new (message: string, details: Record<string, 
   '22001': InvalidValueError, // string_data_right_truncation
   '22003': InvalidValueError, // numeric_value_out_of_range
   '22007': InvalidValueError, // invalid_datetime_format
+  '22008': InvalidValueError, // datetime_field_overflow
+  '22021': InvalidValueError, // character_not_in_repertoire (NUL in text)
+  '22P05': InvalidValueError, // untranslatable_character (\u0000 in jsonb)
   '22P02': InvalidValueError, // invalid_text_representation
 };
 

@@ -13,3 +13,5 @@ export {
 } from './domain-errors';
 export { parseInput } from './input-validation';
 export { IdColumn, BigIntColumn, BigIntArrayColumn, bigintTransformer, bigintToNumber } from './bigint-columns';
+export { hydrate, queryRows, queryEntities } from './raw-rows';
+export { entityDrift } from './entity-drift';
