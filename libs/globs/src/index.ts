@@ -1,0 +1,1 @@
+export { isGlob, globToRegExp, matchesGlob } from './branch-glob';
