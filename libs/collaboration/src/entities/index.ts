@@ -1,0 +1,14 @@
+export { Comment } from './comment.entity';
+export { Issue, type IssueState } from './issue.entity';
+export { IssueAssignee } from './issue-assignee.entity';
+export { IssueDependency } from './issue-dependency.entity';
+export { IssueEvent, ISSUE_EVENT_TYPES, type IssueEventType } from './issue-event.entity';
+export { IssueLabel } from './issue-label.entity';
+export { Label } from './label.entity';
+export { Mention, type MentionTargetType } from './mention.entity';
+export { Milestone, type MilestoneState } from './milestone.entity';
+export { PinnedIssue } from './pinned-issue.entity';
+export { PullRequest, type MergeStyle, type PullRequestStatus } from './pull-request.entity';
+export { Reaction, REACTION_CONTENTS, type ReactionContent, type ReactionTargetType } from './reaction.entity';
+export { Review, REVIEW_STATES, type ReviewState } from './review.entity';
+export { ReviewComment, type DiffSide } from './review-comment.entity';
