@@ -5,7 +5,7 @@ import { ExitCode, MigratorError } from './exit-codes';
 import { formatDuration, type Log } from './log';
 import { defaultDbDir } from './migration-files';
 import { describeStep, plan, repair, status, up, upDefaults, type StatusReport, type VersionStatus } from './runner';
-import { verify } from './verify';
+import { schemaChecks, verify } from './verify';
 
 /** Where the CLI writes: stdout carries results (JSON with --json), stderr carries progress and errors. */
 export interface CliIo {
@@ -110,8 +110,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command('verify')
     .description('prove that schema.sql equals the migrations, and that the database has not drifted from them')
     .addOption(dirOption())
+    .option('--no-entities', "skip the TypeORM entities check (for a --dir that is not Plue's own db/)")
     .action(async (options) => {
-      const results = await verify(common(options));
+      // Loaded only here: the entity libs (and TypeORM) are not needed to apply migrations.
+      const checks = options.entities
+        ? [...schemaChecks, (await import('./entities-check.js')).entitiesMatchDatabaseCheck]
+        : schemaChecks;
+      const results = await verify({ ...common(options), checks });
       for (const result of results) {
         const count = result.differences.length;
         print(

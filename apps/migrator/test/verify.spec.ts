@@ -14,11 +14,11 @@ afterAll(() => database.drop());
 
 /** verify against a copy of the consistent fixture with some files replaced. */
 const verifyWith = (files: Record<string, string> = {}) =>
-  migrate(database.url, ['verify', '--dir', fixture({ ...consistentFiles, ...files })]);
+  migrate(database.url, ['verify', '--no-entities', '--dir', fixture({ ...consistentFiles, ...files })]);
 
 describe('verify', () => {
   it('passes when schema.sql, the migrations and the database agree', async () => {
-    const run = await migrate(database.url, ['verify', '--dir', dir]);
+    const run = await migrate(database.url, ['verify', '--no-entities', '--dir', dir]);
     expect(run.stdout).toMatch(/^✓ schema\.sql declares the latest migration as its baseline/m);
     expect(run.stdout).toMatch(/^✓ schema\.sql and the chain of migrations build the same schema/m);
     expect(run.stdout).toMatch(/^✓ the database at DATABASE_URL has not drifted from its applied migrations/m);
@@ -88,7 +88,7 @@ describe('verify', () => {
   it('reports a column added or dropped by hand in the database as drift, naming table and column', async () => {
     await query(database.url, 'ALTER TABLE users ADD COLUMN nickname text');
     try {
-      const added = await migrate(database.url, ['verify', '--dir', dir]);
+      const added = await migrate(database.url, ['verify', '--no-entities', '--dir', dir]);
       expect(added.code).toBe(5);
       expect(added.stdout).toContain(
         '✗ the database at DATABASE_URL has not drifted from its applied migrations: 1 difference(s)',
@@ -100,14 +100,14 @@ describe('verify', () => {
     }
 
     await query(database.url, 'ALTER TABLE users DROP COLUMN bio');
-    const dropped = await migrate(database.url, ['verify', '--dir', dir]);
+    const dropped = await migrate(database.url, ['verify', '--no-entities', '--dir', dir]);
     expect(dropped.code).toBe(5);
     expect(dropped.stdout).toContain('    column public.users.bio: only in migrations');
   });
 
   it('reports a grant made by hand as drift', async () => {
     await query(database.url, 'GRANT UPDATE (state) ON users TO PUBLIC');
-    const run = await migrate(database.url, ['verify', '--dir', dir]);
+    const run = await migrate(database.url, ['verify', '--no-entities', '--dir', dir]);
     expect(run.code).toBe(5);
     expect(run.stdout).toContain('    column public.users.state: acl differs (only in database: PUBLIC=UPDATE)');
   });
@@ -121,7 +121,7 @@ describe('verify', () => {
         'migrations/0003_create_posts.sql': migration0003,
         'schema.sql': `${schemaSql.replace('baseline 0002', 'baseline 0003')}\n${migration0003}`,
       });
-      const run = await migrate(later.url, ['verify', '--dir', chain]);
+      const run = await migrate(later.url, ['verify', '--no-entities', '--dir', chain]);
       expect(run.stdout).not.toContain('✗');
       expect(run.code).toBe(0);
     } finally {
