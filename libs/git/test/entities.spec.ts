@@ -1,19 +1,8 @@
 import { Branch, GIT_ENTITIES, Repository } from '@plue/git';
 import { insertRepository, useTestDatabase } from '@plue/testing';
-import { dataSourceFor, sha } from './fixtures';
+import { dataSourceFor, GIT_TABLES, sha } from './fixtures';
 
 const database = useTestDatabase();
-
-const GIT_TABLES = [
-  'repositories',
-  'collaborators',
-  'branches',
-  'protected_branches',
-  'renamed_branches',
-  'commit_statuses',
-  'stars',
-  'watches',
-];
 
 describe('git entities against the migrated database', () => {
   it('maps every git table, one entity each', async () => {

@@ -34,19 +34,21 @@ export function useGitDataSource(database: () => TestDatabase): () => DataSource
   };
 }
 
+/** The tables git-service owns (DESIGN.md §3). */
+export const GIT_TABLES = [
+  'repositories',
+  'collaborators',
+  'branches',
+  'protected_branches',
+  'renamed_branches',
+  'commit_statuses',
+  'stars',
+  'watches',
+];
+
 /** Rows in a git table (all, or those of one repository): "nothing was written" checks count them. */
 export async function countRows(client: Client, table: string, repoId?: number): Promise<number> {
-  const allowed = [
-    'repositories',
-    'collaborators',
-    'branches',
-    'protected_branches',
-    'renamed_branches',
-    'commit_statuses',
-    'stars',
-    'watches',
-  ];
-  if (!allowed.includes(table)) throw new Error(`not a git table: ${table}`);
+  if (!GIT_TABLES.includes(table)) throw new Error(`not a git table: ${table}`);
   const { rows } =
     repoId === undefined
       ? await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)
