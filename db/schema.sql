@@ -4,7 +4,8 @@
 -- The whole database of the Plue forge (repositories, issues, pull requests, reviews, AI agent
 -- sessions, CI-like workflows), grouped by the service that owns each table (DESIGN.md section 3):
 -- auth-service, git-service, collaboration-service, agent-service; then each service's messaging
--- tables (outbox, inbox, dead letters, in one schema per service); then database roles and grants.
+-- tables (outbox, inbox, dead letters, event order, in one schema per service); then database
+-- roles and grants.
 --
 -- Applies to an EMPTY database on PostgreSQL 15 and 16, as the seed note says:
 --     psql "$DATABASE_URL" < db/schema.sql
@@ -14,8 +15,10 @@
 -- runner and is deliberately not in this file.
 --
 -- This file equals db/migrations/0001_initial_schema.sql (everything up to the roles section)
--- followed by db/migrations/0002_service_roles.sql (the roles section), verbatim:
--- migrate:baseline 0002
+-- followed by db/migrations/0002_service_roles.sql (the roles section), verbatim, with the tables
+-- of db/migrations/0003_messaging_aggregate_versions.sql placed beside the other messaging tables
+-- of each schema (the schema-wide grants of the roles section cover them):
+-- migrate:baseline 0003
 --
 -- Conventions
 --   * Tables are plural snake_case as in the seed note; keys are `id bigint GENERATED ALWAYS AS
@@ -1229,7 +1232,9 @@ ALTER TABLE commit_statuses ADD CONSTRAINT commit_statuses_workflow_run_id_fkey
 --   outbox       events written in the same transaction as the change, published to JetStream by
 --                the service's relay with Nats-Msg-Id = id;
 --   inbox        event ids a consumer has handled (insert first; a duplicate means "ack and skip");
---   dead_letters events a consumer gave up on after its retry limit.
+--   dead_letters events a consumer gave up on after its retry limit;
+--   aggregate_versions, consumer_positions, consumer_failures: event order and retry counts
+--                (see db/migrations/0003_messaging_aggregate_versions.sql).
 -- Only the owning service's role writes its schema (see roles and grants).
 -- =============================================================================================
 
@@ -1308,6 +1313,39 @@ COMMENT ON TABLE auth.dead_letters IS 'Events the consumers of the auth-service 
 CREATE INDEX dead_letters_unresolved_idx ON auth.dead_letters (consumer, failed_at) WHERE resolved_at IS NULL;
 CREATE INDEX dead_letters_event_id_idx ON auth.dead_letters (event_id);
 
+CREATE TABLE auth.aggregate_versions (
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  subject        text NOT NULL,
+  version        bigint NOT NULL,
+  CONSTRAINT aggregate_versions_pkey PRIMARY KEY (aggregate_type, aggregate_id, subject),
+  CONSTRAINT aggregate_versions_version_check CHECK (version >= 1)
+);
+COMMENT ON TABLE auth.aggregate_versions IS 'Last event version the auth-service outbox allocated per aggregate and subject.';
+
+CREATE TABLE auth.consumer_positions (
+  consumer       text NOT NULL,
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  version        bigint NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_positions_pkey PRIMARY KEY (consumer, aggregate_type, aggregate_id),
+  CONSTRAINT consumer_positions_version_check CHECK (version >= 0)
+);
+COMMENT ON TABLE auth.consumer_positions IS 'Last aggregate version each consumer of the auth-service applied or dead-lettered (event order).';
+
+CREATE TABLE auth.consumer_failures (
+  consumer        text NOT NULL,
+  event_id        uuid NOT NULL,
+  attempts        integer NOT NULL,
+  last_error      text NOT NULL,
+  first_failed_at timestamptz NOT NULL DEFAULT now(),
+  last_failed_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_failures_pkey PRIMARY KEY (consumer, event_id),
+  CONSTRAINT consumer_failures_attempts_check CHECK (attempts >= 1)
+);
+COMMENT ON TABLE auth.consumer_failures IS 'Failed attempts of events the consumers of the auth-service have not handled yet (the retry limit).';
+
 -- git-service ----------------------------------------------------------------------------
 CREATE SCHEMA git;
 COMMENT ON SCHEMA git IS 'Messaging tables (outbox, inbox, dead letters) of the git-service.';
@@ -1372,6 +1410,39 @@ CREATE TABLE git.dead_letters (
 COMMENT ON TABLE git.dead_letters IS 'Events the consumers of the git-service gave up on, kept for inspection and replay.';
 CREATE INDEX dead_letters_unresolved_idx ON git.dead_letters (consumer, failed_at) WHERE resolved_at IS NULL;
 CREATE INDEX dead_letters_event_id_idx ON git.dead_letters (event_id);
+
+CREATE TABLE git.aggregate_versions (
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  subject        text NOT NULL,
+  version        bigint NOT NULL,
+  CONSTRAINT aggregate_versions_pkey PRIMARY KEY (aggregate_type, aggregate_id, subject),
+  CONSTRAINT aggregate_versions_version_check CHECK (version >= 1)
+);
+COMMENT ON TABLE git.aggregate_versions IS 'Last event version the git-service outbox allocated per aggregate and subject.';
+
+CREATE TABLE git.consumer_positions (
+  consumer       text NOT NULL,
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  version        bigint NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_positions_pkey PRIMARY KEY (consumer, aggregate_type, aggregate_id),
+  CONSTRAINT consumer_positions_version_check CHECK (version >= 0)
+);
+COMMENT ON TABLE git.consumer_positions IS 'Last aggregate version each consumer of the git-service applied or dead-lettered (event order).';
+
+CREATE TABLE git.consumer_failures (
+  consumer        text NOT NULL,
+  event_id        uuid NOT NULL,
+  attempts        integer NOT NULL,
+  last_error      text NOT NULL,
+  first_failed_at timestamptz NOT NULL DEFAULT now(),
+  last_failed_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_failures_pkey PRIMARY KEY (consumer, event_id),
+  CONSTRAINT consumer_failures_attempts_check CHECK (attempts >= 1)
+);
+COMMENT ON TABLE git.consumer_failures IS 'Failed attempts of events the consumers of the git-service have not handled yet (the retry limit).';
 
 -- collaboration-service ----------------------------------------------------------------------------
 CREATE SCHEMA collaboration;
@@ -1438,6 +1509,39 @@ COMMENT ON TABLE collaboration.dead_letters IS 'Events the consumers of the coll
 CREATE INDEX dead_letters_unresolved_idx ON collaboration.dead_letters (consumer, failed_at) WHERE resolved_at IS NULL;
 CREATE INDEX dead_letters_event_id_idx ON collaboration.dead_letters (event_id);
 
+CREATE TABLE collaboration.aggregate_versions (
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  subject        text NOT NULL,
+  version        bigint NOT NULL,
+  CONSTRAINT aggregate_versions_pkey PRIMARY KEY (aggregate_type, aggregate_id, subject),
+  CONSTRAINT aggregate_versions_version_check CHECK (version >= 1)
+);
+COMMENT ON TABLE collaboration.aggregate_versions IS 'Last event version the collaboration-service outbox allocated per aggregate and subject.';
+
+CREATE TABLE collaboration.consumer_positions (
+  consumer       text NOT NULL,
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  version        bigint NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_positions_pkey PRIMARY KEY (consumer, aggregate_type, aggregate_id),
+  CONSTRAINT consumer_positions_version_check CHECK (version >= 0)
+);
+COMMENT ON TABLE collaboration.consumer_positions IS 'Last aggregate version each consumer of the collaboration-service applied or dead-lettered (event order).';
+
+CREATE TABLE collaboration.consumer_failures (
+  consumer        text NOT NULL,
+  event_id        uuid NOT NULL,
+  attempts        integer NOT NULL,
+  last_error      text NOT NULL,
+  first_failed_at timestamptz NOT NULL DEFAULT now(),
+  last_failed_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_failures_pkey PRIMARY KEY (consumer, event_id),
+  CONSTRAINT consumer_failures_attempts_check CHECK (attempts >= 1)
+);
+COMMENT ON TABLE collaboration.consumer_failures IS 'Failed attempts of events the consumers of the collaboration-service have not handled yet (the retry limit).';
+
 -- agent-service ----------------------------------------------------------------------------
 CREATE SCHEMA agent;
 COMMENT ON SCHEMA agent IS 'Messaging tables (outbox, inbox, dead letters) of the agent-service.';
@@ -1502,6 +1606,39 @@ CREATE TABLE agent.dead_letters (
 COMMENT ON TABLE agent.dead_letters IS 'Events the consumers of the agent-service gave up on, kept for inspection and replay.';
 CREATE INDEX dead_letters_unresolved_idx ON agent.dead_letters (consumer, failed_at) WHERE resolved_at IS NULL;
 CREATE INDEX dead_letters_event_id_idx ON agent.dead_letters (event_id);
+
+CREATE TABLE agent.aggregate_versions (
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  subject        text NOT NULL,
+  version        bigint NOT NULL,
+  CONSTRAINT aggregate_versions_pkey PRIMARY KEY (aggregate_type, aggregate_id, subject),
+  CONSTRAINT aggregate_versions_version_check CHECK (version >= 1)
+);
+COMMENT ON TABLE agent.aggregate_versions IS 'Last event version the agent-service outbox allocated per aggregate and subject.';
+
+CREATE TABLE agent.consumer_positions (
+  consumer       text NOT NULL,
+  aggregate_type text NOT NULL,
+  aggregate_id   text NOT NULL,
+  version        bigint NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_positions_pkey PRIMARY KEY (consumer, aggregate_type, aggregate_id),
+  CONSTRAINT consumer_positions_version_check CHECK (version >= 0)
+);
+COMMENT ON TABLE agent.consumer_positions IS 'Last aggregate version each consumer of the agent-service applied or dead-lettered (event order).';
+
+CREATE TABLE agent.consumer_failures (
+  consumer        text NOT NULL,
+  event_id        uuid NOT NULL,
+  attempts        integer NOT NULL,
+  last_error      text NOT NULL,
+  first_failed_at timestamptz NOT NULL DEFAULT now(),
+  last_failed_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT consumer_failures_pkey PRIMARY KEY (consumer, event_id),
+  CONSTRAINT consumer_failures_attempts_check CHECK (attempts >= 1)
+);
+COMMENT ON TABLE agent.consumer_failures IS 'Failed attempts of events the consumers of the agent-service have not handled yet (the retry limit).';
 
 -- =============================================================================================
 -- Roles and grants

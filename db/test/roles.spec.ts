@@ -1,6 +1,13 @@
 import type { Client } from 'pg';
 import { useTestDatabase } from '@plue/testing';
-import { AUTH_PRIVATE_TABLES, MESSAGING_SCHEMAS, SECRET_COLUMNS, SERVICE_ROLES, TABLE_OWNERS } from './table-ownership';
+import {
+  AUTH_PRIVATE_TABLES,
+  MESSAGING_SCHEMAS,
+  MESSAGING_TABLES,
+  SECRET_COLUMNS,
+  SERVICE_ROLES,
+  TABLE_OWNERS,
+} from './table-ownership';
 
 const database = useTestDatabase();
 let superuser: Client;
@@ -70,7 +77,7 @@ describe('database roles and grants', () => {
   it("gives each service its own messaging tables and no other service's", async () => {
     for (const role of SERVICE_ROLES) {
       for (const [owner, schema] of Object.entries(MESSAGING_SCHEMAS)) {
-        for (const table of ['outbox', 'inbox', 'dead_letters']) {
+        for (const table of MESSAGING_TABLES) {
           expect({
             role,
             table: `${schema}.${table}`,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@plue/testing';
-import { MESSAGING_SCHEMAS, TABLE_OWNERS } from './table-ownership';
+import { MESSAGING_SCHEMAS, MESSAGING_TABLES, TABLE_OWNERS } from './table-ownership';
 
 const schemaPath = path.resolve(__dirname, '../schema.sql');
 
@@ -36,9 +36,7 @@ describe('db/schema.sql', () => {
 
     const expectedTables = [
       ...Object.values(TABLE_OWNERS).flatMap((tables) => tables.map((table) => `public.${table}`)),
-      ...Object.values(MESSAGING_SCHEMAS).flatMap((schema) =>
-        ['outbox', 'inbox', 'dead_letters'].map((table) => `${schema}.${table}`),
-      ),
+      ...Object.values(MESSAGING_SCHEMAS).flatMap((schema) => MESSAGING_TABLES.map((table) => `${schema}.${table}`)),
     ].sort();
     for (const database of databases) {
       const client = await database.connect();

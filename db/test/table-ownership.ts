@@ -40,13 +40,23 @@ export const TABLE_OWNERS: Record<string, readonly string[]> = {
   ],
 };
 
-/** Each service's messaging schema (outbox, inbox, dead letters). */
+/** Each service's messaging schema (outbox, inbox, dead letters, event order). */
 export const MESSAGING_SCHEMAS: Record<string, string> = {
   plue_auth: 'auth',
   plue_git: 'git',
   plue_collaboration: 'collaboration',
   plue_agent: 'agent',
 };
+
+/** The tables of every messaging schema: the outbox, inbox and dead letters, and event order (0003). */
+export const MESSAGING_TABLES = [
+  'outbox',
+  'inbox',
+  'dead_letters',
+  'aggregate_versions',
+  'consumer_positions',
+  'consumer_failures',
+] as const;
 
 /** Auth tables that hold secrets or personal data: only plue_auth reads them. */
 export const AUTH_PRIVATE_TABLES = ['auth_sessions', 'access_tokens', 'siwe_nonces', 'rate_limits', 'email_addresses'];
