@@ -9,3 +9,4 @@ export {
   insertWorkflowDefinition,
   insertWorkflowRun,
 } from './factories';
+export { startNatsServer, findNatsServerBinary, type NatsServer, type NatsServerOptions } from './nats-server';
