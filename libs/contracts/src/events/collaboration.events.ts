@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-contract';
+import { id } from '../event-payload-fields';
+
+/** Users mentioned in a text (`@name`), resolved to ids by collaboration; agent triggers on them (flow 5). */
+const mentionedUserIds = () => z.array(id()).max(1000);
+
+/** An issue (or a pull request: an issue with a pull_requests row) was opened. */
+export const IssueOpened = defineEvent({
+  subject: 'plue.collaboration.issue.opened',
+  version: 1,
+  aggregateType: 'issue',
+  payload: z.object({
+    issueId: id(),
+    repoId: id(),
+    issueNumber: id(),
+    authorId: id(),
+    title: z.string().min(1).max(255),
+    isPullRequest: z.boolean(),
+    mentionedUserIds: mentionedUserIds(),
+  }),
+});
+
+/** A comment was added to an issue or pull request; the aggregate is the issue, so comments keep their order. */
+export const CommentCreated = defineEvent({
+  subject: 'plue.collaboration.comment.created',
+  version: 1,
+  aggregateType: 'issue',
+  payload: z.object({
+    commentId: id(),
+    issueId: id(),
+    repoId: id(),
+    issueNumber: id(),
+    authorId: id(),
+    body: z.string().max(65_536),
+    mentionedUserIds: mentionedUserIds(),
+  }),
+});
