@@ -165,6 +165,12 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
+/** Whether an applied version was loaded with the schema.sql baseline or run from its own file. */
+function appliedVia(version: VersionStatus): 'baseline' | 'migration' | null {
+  if (version.state !== 'applied' || !version.record) return null;
+  return version.record.status === 'baseline' ? 'baseline' : 'migration';
+}
+
 function statusJson(report: StatusReport) {
   return {
     database: report.database,
@@ -175,6 +181,7 @@ function statusJson(report: StatusReport) {
       name: version.name,
       file: version.file,
       state: version.state,
+      appliedVia: appliedVia(version),
       checksum: version.checksum,
       recordedChecksum: version.record?.checksum ?? null,
       appliedAt: version.record?.appliedAt.toISOString() ?? null,
@@ -187,10 +194,11 @@ function statusJson(report: StatusReport) {
 }
 
 function statusTable(report: StatusReport): string {
-  const header = ['version', 'state', 'applied at', 'time', 'name'];
+  const header = ['version', 'state', 'via', 'applied at', 'time', 'name'];
   const rows = report.versions.map((version: VersionStatus) => [
     version.version,
     version.state,
+    appliedVia(version) ?? '',
     version.record?.appliedAt
       .toISOString()
       .replace('T', ' ')

@@ -37,8 +37,7 @@ export interface UpOptions extends RunnerOptions {
   lockWaitMs?: number;
 }
 
-export type VersionState =
-  'applied' | 'baseline' | 'pending' | 'running' | 'failed' | 'checksum-changed' | 'missing-file';
+export type VersionState = 'applied' | 'pending' | 'running' | 'failed' | 'checksum-changed' | 'missing-file';
 
 export interface VersionStatus {
   version: string;
@@ -232,7 +231,9 @@ export function inspect(
           'applied migrations are append-only; restore the file and put the change in a new migration',
       };
     }
-    return { ...base, state: record.status, problem: null };
+    // Loaded as part of the schema.sql baseline or run from its own file: applied either way
+    // (the record's status tells which).
+    return { ...base, state: 'applied', problem: null };
   });
 }
 

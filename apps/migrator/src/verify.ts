@@ -79,9 +79,7 @@ const databaseMatchesMigrationsCheck: VerifyCheck = {
       .map((version) => `${version.file} is being applied right now: verify again when it is done`);
     if (problems.length + running.length > 0) return [...problems, ...running];
     const applied = new Set(
-      versions
-        .filter((version) => version.state === 'applied' || version.state === 'baseline')
-        .map((version) => version.version),
+      versions.filter((version) => version.state === 'applied').map((version) => version.version),
     );
     const expected = await context.migrationsCatalog(
       context.source.migrations.filter((migration) => applied.has(migration.version)),

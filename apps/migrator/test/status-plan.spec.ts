@@ -41,7 +41,7 @@ describe('status and plan', () => {
     expect((await migrate(database.url, ['status', '--check', '--dir', dir])).code).toBe(4);
     const table = await migrate(database.url, ['status', '--dir', dir]);
     expect(table.stdout).toMatch(
-      /^database \S+: 3 pending\nversion +state +applied at +time +name\n0001 +pending +0001_create_users\n/,
+      /^database \S+: 3 pending\nversion +state +via +applied at +time +name\n0001 +pending +0001_create_users\n/,
     );
 
     expect(await migrate(database.url, ['plan', '--dir', dir])).toMatchObject({
@@ -56,10 +56,15 @@ describe('status and plan', () => {
     expect((await migrate(database.url, ['up', '--dir', dir])).code).toBe(0);
     const done = await migrate(database.url, ['status', '--json', '--check', '--dir', dir]);
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.stdout).versions.map((version: { state: string }) => version.state)).toEqual([
-      'baseline',
-      'baseline',
-      'applied',
+    expect(
+      JSON.parse(done.stdout).versions.map((version: { state: string; appliedVia: string }) => [
+        version.state,
+        version.appliedVia,
+      ]),
+    ).toEqual([
+      ['applied', 'baseline'],
+      ['applied', 'baseline'],
+      ['applied', 'migration'],
     ]);
     expect((await migrate(database.url, ['plan', '--dir', dir])).stdout).toBe(
       'nothing to apply: the database is up to date\n',
