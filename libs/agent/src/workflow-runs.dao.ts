@@ -17,6 +17,9 @@ import { idSchema } from './input-schemas';
 import { ACTIVE_RUN_STATUSES } from './workflow-run-progress';
 import { parseWorkflowPlan, stepConfigOf, topologicalOrder } from './workflow-plan';
 
+// Built once: constructing a zod schema costs more than the query's own client work on this path.
+const recentRunsLimitSchema = z.number().int().min(1).max(100);
+
 const triggerSchema = z.strictObject({
   type: z.enum(WORKFLOW_TRIGGER_TYPES),
   payload: z.record(z.string(), z.unknown()).default({}),
@@ -110,7 +113,7 @@ export class WorkflowRunsDao {
   /** The seed note's "recent workflow runs": the repository's newest runs with their workflow's name. */
   async recentRuns(repoId: number, limit = 20, tx?: Tx): Promise<WorkflowRunWithName[]> {
     const repo = parseInput(idSchema, repoId);
-    const count = parseInput(z.number().int().min(1).max(100), limit);
+    const count = parseInput(recentRunsLimitSchema, limit);
     const manager = tx ?? this.db.manager;
     const rows = await queryRows<Record<string, unknown> & { workflow_name: string }>(
       manager,

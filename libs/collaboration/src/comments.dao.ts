@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, NotFoundError, parseInput, ValidationError, type Tx } from '@plue/db';
+import { inTransaction, NotFoundError, parseInput, ValidationError, type Tx, hydrate } from '@plue/db';
 import { Comment } from './entities/comment.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { MentionsDao } from './mentions.dao';
 import { commentBodySchema, idSchema } from './validation';
 

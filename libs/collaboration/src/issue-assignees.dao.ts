@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { ConflictError, inTransaction, NotFoundError, parseInput, type Tx } from '@plue/db';
+import { ConflictError, inTransaction, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
 import { IssueAssignee } from './entities/issue-assignee.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { recordIssueEvent } from './issue-events.dao';
 import { idSchema } from './validation';
 

@@ -1,7 +1,8 @@
+import { hydrate } from '@plue/db';
 import { z } from 'zod';
 import type { Tx } from '@plue/db';
 import { Issue } from './entities/issue.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { issueColumns } from './issue-columns';
 import { IssueAssigneesDao } from './issue-assignees.dao';
 import { recordIssueEvent } from './issue-events.dao';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { ConflictError, DomainError, inTransaction, parseInput, type Tx } from '@plue/db';
+import { ConflictError, DomainError, inTransaction, parseInput, type Tx, hydrate } from '@plue/db';
 import { Issue } from './entities/issue.entity';
 import { IssueDependency } from './entities/issue-dependency.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { issueColumns } from './issue-columns';
 import { recordIssueEvent } from './issue-events.dao';
 import { idSchema } from './validation';

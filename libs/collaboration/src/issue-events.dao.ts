@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, parseInput, type Tx } from '@plue/db';
+import { inTransaction, parseInput, type Tx, hydrate } from '@plue/db';
 import { IssueEvent, ISSUE_EVENT_TYPES, type IssueEventType } from './entities/issue-event.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { idSchema } from './validation';
 
 const appendSchema = z.object({

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { ConflictError, inTransaction, MissingReferenceError, NotFoundError, parseInput, type Tx } from '@plue/db';
+import {
+  ConflictError,
+  inTransaction,
+  MissingReferenceError,
+  NotFoundError,
+  parseInput,
+  type Tx,
+  hydrate,
+} from '@plue/db';
 import { Label } from './entities/label.entity';
 import { DEFAULT_LABELS } from './default-labels';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { recordIssueEvent } from './issue-events.dao';
 import { clashingExclusiveLabels, exclusiveScope } from './label-scopes';
 import { idSchema, textSchema } from './validation';

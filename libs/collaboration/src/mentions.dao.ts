@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, parseInput, type Tx } from '@plue/db';
+import { inTransaction, parseInput, type Tx, hydrate } from '@plue/db';
 import { Mention, type MentionTargetType } from './entities/mention.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { parseMentions } from './mentions';
 import { idSchema } from './validation';
 

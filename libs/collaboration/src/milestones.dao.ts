@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, NotFoundError, parseInput, type Tx } from '@plue/db';
+import { inTransaction, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
 import { Milestone } from './entities/milestone.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { idSchema, textSchema } from './validation';
 
 const titleSchema = textSchema(1, 255, { nonBlank: true });

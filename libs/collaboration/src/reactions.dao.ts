@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, parseInput, type Tx } from '@plue/db';
+import { inTransaction, parseInput, type Tx, hydrate } from '@plue/db';
 import { Reaction, REACTION_CONTENTS, type ReactionContent, type ReactionTargetType } from './entities/reaction.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { idSchema } from './validation';
 
 const targetSchema = z.object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, NotFoundError, parseInput, type Tx } from '@plue/db';
+import { inTransaction, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
 import { ReviewComment } from './entities/review-comment.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { recordIssueEvent } from './issue-events.dao';
 import { commentBodySchema, gitObjectIdSchema, idSchema, textSchema } from './validation';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { ConflictError, inTransaction, InvalidValueError, NotFoundError, parseInput, type Tx } from '@plue/db';
+import { ConflictError, inTransaction, InvalidValueError, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
 import { Review } from './entities/review.entity';
-import { hydrate, rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { recordIssueEvent } from './issue-events.dao';
 import { gitObjectIdSchema, idSchema, textSchema } from './validation';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
 import { inTransaction, parseInput, type Tx } from '@plue/db';
-import { rowsOf } from './hydrate';
+import { rowsOf } from './result-rows';
 import { idSchema } from './validation';
 
 const reassignSchema = z

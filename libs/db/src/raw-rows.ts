@@ -1,4 +1,5 @@
-import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Tx } from './transaction';
 
 /**
@@ -9,12 +10,7 @@ import type { Tx } from './transaction';
  */
 export function hydrate<T extends ObjectLiteral>(tx: Tx, target: EntityTarget<T>, row: Record<string, unknown>): T {
   const metadata = tx.connection.getMetadata(target);
-  const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
-    if (!column.isSelect || !(column.databaseName in row)) continue;
-    column.setEntityValue(entity, tx.connection.driver.prepareHydratedValue(row[column.databaseName], column));
-  }
-  return entity;
+  return hydrateRow(metadata, columnPlan(tx, metadata), row);
 }
 
 /**
@@ -38,5 +34,66 @@ export async function queryEntities<T extends ObjectLiteral>(
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  return (await queryRows(tx, sql, params)).map((row) => hydrate(tx, target, row));
+  const rows = await queryRows(tx, sql, params);
+  const metadata = tx.connection.getMetadata(target);
+  const plan = columnPlan(tx, metadata);
+  return rows.map((row) => hydrateRow<T>(metadata, plan, row));
+}
+
+interface ColumnStep {
+  column: ColumnMetadata;
+  convert: (raw: unknown) => unknown;
+}
+
+// Column types node-postgres already returns as TypeORM would hand them to an entity, so only the
+// column's transformer (if any) applies. Hydration is on every read path's hot loop: asking the
+// driver per value costs more than the query's own client work (bench/RESULTS.md).
+const RETURNED_AS_IS = new Set([
+  'text',
+  'varchar',
+  'character varying',
+  'integer',
+  'int',
+  'smallint',
+  'bigint',
+  'boolean',
+  'timestamptz',
+  'timestamp with time zone',
+  'jsonb',
+  'uuid',
+  'inet',
+  'numeric',
+  'tsvector',
+]);
+
+const plans = new WeakMap<EntityMetadata, ColumnStep[]>();
+
+function columnPlan(tx: Tx, metadata: EntityMetadata): ColumnStep[] {
+  let plan = plans.get(metadata);
+  if (!plan) {
+    const driver = tx.connection.driver;
+    plan = metadata.columns
+      .filter((column) => column.isSelect)
+      .map((column) => {
+        const transformer = Array.isArray(column.transformer) ? undefined : column.transformer;
+        const asIs =
+          typeof column.type === 'string' && RETURNED_AS_IS.has(column.type) && !Array.isArray(column.transformer);
+        const convert = !asIs
+          ? (raw: unknown) => driver.prepareHydratedValue(raw, column)
+          : transformer
+            ? (raw: unknown) => transformer.from(raw)
+            : (raw: unknown) => raw;
+        return { column, convert };
+      });
+    plans.set(metadata, plan);
+  }
+  return plan;
+}
+
+function hydrateRow<T>(metadata: EntityMetadata, plan: ColumnStep[], row: Record<string, unknown>): T {
+  const entity = metadata.create() as T & ObjectLiteral;
+  for (const { column, convert } of plan) {
+    if (column.databaseName in row) column.setEntityValue(entity, convert(row[column.databaseName]));
+  }
+  return entity;
 }
