@@ -18,3 +18,4 @@ export {
 export * from './events';
 export { STREAMS, streamFor, subjectMatches, type StreamDefinition } from './streams';
 export { EVENT_HEADERS, type EventHeaderName } from './event-headers';
+export * from './rpc';

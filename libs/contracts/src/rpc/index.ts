@@ -1,0 +1,15 @@
+export {
+  defineRpc,
+  InvalidRpcContractError,
+  RPC_PATTERN_SHAPE,
+  RPC_ERROR_CODES,
+  rpcErrorSchema,
+  type RpcError,
+  type RpcErrorCode,
+  type RpcContract,
+  type AnyRpcContract,
+  type RpcRequestOf,
+  type RpcParsedRequestOf,
+  type RpcReplyOf,
+} from './rpc-contract';
+export * from './git.rpc';
