@@ -1,0 +1,46 @@
+import type { CreateRepositoryRpc, PushBranchRpc, RpcReplyOf, UpsertCommitStatusRpc } from '@plue/contracts';
+import type { Branch, CommitStatus, Repository } from '@plue/git';
+
+// Entities become the contracts' reply shapes: explicit fields (nothing leaks by being added to an
+// entity) and ISO-8601 times (JSON has no dates).
+
+export function repositoryReply(repository: Repository): RpcReplyOf<typeof CreateRepositoryRpc> {
+  return {
+    id: repository.id,
+    ownerId: repository.userId,
+    name: repository.name,
+    description: repository.description,
+    isPublic: repository.isPublic,
+    defaultBranch: repository.defaultBranch,
+    topics: repository.topics,
+    isArchived: repository.isArchived,
+    createdAt: repository.createdAt.toISOString(),
+    updatedAt: repository.updatedAt.toISOString(),
+  };
+}
+
+export function branchReply(branch: Branch): RpcReplyOf<typeof PushBranchRpc>['branch'] {
+  return {
+    id: branch.id,
+    repoId: branch.repoId,
+    name: branch.name,
+    commitId: branch.commitId,
+    pusherId: branch.pusherId,
+    updatedAt: branch.updatedAt.toISOString(),
+  };
+}
+
+export function commitStatusReply(status: CommitStatus): RpcReplyOf<typeof UpsertCommitStatusRpc> {
+  return {
+    id: status.id,
+    repoId: status.repoId,
+    commitSha: status.commitSha,
+    context: status.context,
+    state: status.state,
+    description: status.description,
+    targetUrl: status.targetUrl,
+    creatorId: status.creatorId,
+    workflowRunId: status.workflowRunId,
+    updatedAt: status.updatedAt.toISOString(),
+  };
+}
