@@ -17,8 +17,9 @@
 -- This file equals db/migrations/0001_initial_schema.sql (everything up to the roles section)
 -- followed by db/migrations/0002_service_roles.sql (the roles section), verbatim, with the tables
 -- of db/migrations/0003_messaging_aggregate_versions.sql placed beside the other messaging tables
--- of each schema (the schema-wide grants of the roles section cover them):
--- migrate:baseline 0003
+-- of each schema (the schema-wide grants of the roles section cover them), and the outbox notify
+-- trigger as db/migrations/0004_outbox_notify_when_idle.sql leaves it:
+-- migrate:baseline 0004
 --
 -- Conventions
 --   * Tables are plural snake_case as in the seed note; keys are `id bigint GENERATED ALWAYS AS
@@ -1238,12 +1239,25 @@ ALTER TABLE commit_statuses ADD CONSTRAINT commit_statuses_workflow_run_id_fkey
 -- Only the owning service's role writes its schema (see roles and grants).
 -- =============================================================================================
 
--- Wakes the outbox relay: one NOTIFY per inserting statement on channel '<schema>_outbox'
--- (e.g. auth_outbox). Notifications are delivered at commit, and only if it commits.
+-- Wakes an idle outbox relay: NOTIFY on channel '<schema>_outbox' (e.g. auth_outbox), delivered
+-- at commit and only if it commits. Only when no other unpublished row is visible: a transaction
+-- that ran NOTIFY holds a database-wide lock through its commit, so notifying on every insert
+-- serialised all producers' commits; while unpublished rows are visible the relay is draining
+-- (it sleeps only after a batch that found nothing) and reads these rows too. The relay's short
+-- poll covers the race in between.
 CREATE FUNCTION notify_outbox() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  draining boolean;
 BEGIN
-  PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', '');
+  EXECUTE format(
+    'SELECT EXISTS (SELECT 1 FROM %I.outbox o WHERE o.published_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.id = o.id))',
+    TG_TABLE_SCHEMA)
+    INTO draining;
+  IF NOT draining THEN
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', '');
+  END IF;
   RETURN NULL;
 END;
 $$;
@@ -1277,7 +1291,7 @@ COMMENT ON TABLE auth.outbox IS 'Transactional outbox of the auth-service; id is
 CREATE INDEX outbox_unpublished_idx ON auth.outbox (created_at) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at_idx ON auth.outbox (published_at) WHERE published_at IS NOT NULL;
 CREATE TRIGGER outbox_notify AFTER INSERT ON auth.outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+  REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 
 CREATE TABLE auth.inbox (
   consumer          text NOT NULL,
@@ -1375,7 +1389,7 @@ COMMENT ON TABLE git.outbox IS 'Transactional outbox of the git-service; id is t
 CREATE INDEX outbox_unpublished_idx ON git.outbox (created_at) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at_idx ON git.outbox (published_at) WHERE published_at IS NOT NULL;
 CREATE TRIGGER outbox_notify AFTER INSERT ON git.outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+  REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 
 CREATE TABLE git.inbox (
   consumer          text NOT NULL,
@@ -1473,7 +1487,7 @@ COMMENT ON TABLE collaboration.outbox IS 'Transactional outbox of the collaborat
 CREATE INDEX outbox_unpublished_idx ON collaboration.outbox (created_at) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at_idx ON collaboration.outbox (published_at) WHERE published_at IS NOT NULL;
 CREATE TRIGGER outbox_notify AFTER INSERT ON collaboration.outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+  REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 
 CREATE TABLE collaboration.inbox (
   consumer          text NOT NULL,
@@ -1571,7 +1585,7 @@ COMMENT ON TABLE agent.outbox IS 'Transactional outbox of the agent-service; id 
 CREATE INDEX outbox_unpublished_idx ON agent.outbox (created_at) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at_idx ON agent.outbox (published_at) WHERE published_at IS NOT NULL;
 CREATE TRIGGER outbox_notify AFTER INSERT ON agent.outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+  REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 
 CREATE TABLE agent.inbox (
   consumer          text NOT NULL,

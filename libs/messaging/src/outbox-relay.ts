@@ -185,8 +185,9 @@ export class OutboxRelay {
           await this.backoff();
         } else {
           this.counters.consecutiveFailures = 0;
-          // A full batch means more may be waiting: go again without sleeping.
-          if (rows < this.batchSize) await this.wakeSignal.sleep(this.pollIntervalMs);
+          // Sleep only once a batch finds nothing: producers skip NOTIFY while unpublished rows
+          // are visible (db/migrations/0004), counting on the relay to come back for them.
+          if (rows === 0) await this.wakeSignal.sleep(this.pollIntervalMs);
         }
       } catch (error) {
         this.recordFailure(error);
