@@ -16,6 +16,7 @@ export default async function globalSetup() {
   const template = `${prefix}template`;
   try {
     ensureMigratorBuilt();
+    await dropAbandonedDatabases(server.adminUrl);
     await createDatabase(server.adminUrl, template);
     migrate(withDatabase(server.adminUrl, template));
   } catch (error) {
@@ -38,6 +39,26 @@ function ensureMigratorBuilt() {
   });
   if (build.status !== 0) {
     throw new Error(`building the migrator failed:\n${build.stdout}\n${build.stderr}`);
+  }
+}
+
+// A run that was killed never reached its teardown; its databases carry their creation time in
+// the prefix (plue_t_<base-36 ms>...), so a later run drops those older than a day.
+const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
+
+async function dropAbandonedDatabases(adminUrl) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'plue!_t!_%' ESCAPE '!'");
+    for (const { datname } of rows) {
+      const createdAt = parseInt(datname.slice('plue_t_'.length, 'plue_t_'.length + 8), 36);
+      if (Number.isFinite(createdAt) && Date.now() - createdAt > ABANDONED_AFTER_MS) {
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      }
+    }
+  } finally {
+    await admin.end();
   }
 }
 
