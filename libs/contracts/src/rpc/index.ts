@@ -13,3 +13,4 @@ export {
   type RpcReplyOf,
 } from './rpc-contract';
 export * from './git.rpc';
+export * from './collaboration.rpc';
