@@ -1,0 +1,4 @@
+import { runServiceMain } from '@plue/service-kit';
+import { COLLABORATION_SERVICE } from './collaboration-service.definition';
+
+void runServiceMain(COLLABORATION_SERVICE);
