@@ -2,7 +2,8 @@
  * Errors a DAO raises, whatever the database said. Services map `code` to RPC/HTTP errors; `field`
  * and `constraint` say what was wrong so a client can act on it.
  */
-export type DomainErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'missing_reference' | 'invalid_value';
+export type DomainErrorCode =
+  'validation_failed' | 'not_found' | 'conflict' | 'missing_reference' | 'invalid_value' | 'unauthenticated';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -42,4 +43,17 @@ export class MissingReferenceError extends DomainError {
 /** A value the database refused: check constraint, not-null, out of range, malformed. */
 export class InvalidValueError extends DomainError {
   readonly code = 'invalid_value';
+}
+
+/**
+ * A credential that authenticates nobody. One message and no details whatever the reason
+ * (malformed, unknown, expired, revoked, user deactivated or barred): a caller probing credentials
+ * learns nothing more than "no".
+ */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+
+  constructor(message = 'the credential is invalid, expired or revoked') {
+    super(message);
+  }
 }

@@ -9,6 +9,7 @@ export {
   ConflictError,
   MissingReferenceError,
   InvalidValueError,
+  UnauthenticatedError,
   type DomainErrorCode,
 } from './domain-errors';
 export { parseInput } from './input-validation';
