@@ -14,3 +14,5 @@ export {
 } from './rpc-contract';
 export * from './git.rpc';
 export * from './collaboration.rpc';
+export * from './agent.rpc';
+export * from './auth.rpc';

@@ -7,13 +7,17 @@ import { z } from 'zod';
  */
 export const RPC_PATTERN_SHAPE = /^plue\.rpc\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
-/** The codes an RPC error carries; `@plue/db` domain errors keep their own code. */
+/**
+ * The codes an RPC error carries; `@plue/db` domain errors keep their own code. `unauthenticated`:
+ * a credential (access token, …) that is unknown, expired, revoked or whose user may not sign in.
+ */
 export const RPC_ERROR_CODES = [
   'validation_failed',
   'not_found',
   'conflict',
   'missing_reference',
   'invalid_value',
+  'unauthenticated',
   'internal',
 ] as const;
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number];

@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { STREAMS, subjectMatches } from '../streams';
+import { AGENT_RPC_CONTRACTS } from './agent.rpc';
+import { AUTH_RPC_CONTRACTS } from './auth.rpc';
 import { COLLABORATION_RPC_CONTRACTS } from './collaboration.rpc';
 import { GIT_RPC_CONTRACTS } from './git.rpc';
 import { defineRpc, InvalidRpcContractError } from './rpc-contract';
 
 it('keeps every request/reply pattern out of the event streams', () => {
-  for (const { pattern } of [...GIT_RPC_CONTRACTS, ...COLLABORATION_RPC_CONTRACTS]) {
+  for (const { pattern } of [
+    ...AUTH_RPC_CONTRACTS,
+    ...GIT_RPC_CONTRACTS,
+    ...COLLABORATION_RPC_CONTRACTS,
+    ...AGENT_RPC_CONTRACTS,
+  ]) {
     for (const stream of STREAMS) {
       for (const filter of stream.subjects) expect(subjectMatches(filter, pattern)).toBe(false);
     }
