@@ -1,0 +1,44 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { UsersDao } from '@plue/auth';
+import {
+  CreateUserRpc,
+  GetUserByUsernameRpc,
+  GetUserRpc,
+  type RpcParsedRequestOf,
+  type RpcReplyOf,
+} from '@plue/contracts';
+import { NotFoundError } from '@plue/db';
+import { RpcRequestPipe } from '@plue/service-kit';
+import { userReply } from './replies';
+
+@Controller()
+export class UsersController {
+  constructor(private readonly users: UsersDao) {}
+
+  /** No event yet: nothing downstream reacts to a new user (flow 6 starts from `user.deleted`). */
+  @MessagePattern(CreateUserRpc.pattern)
+  async create(
+    @Payload(new RpcRequestPipe(CreateUserRpc)) request: RpcParsedRequestOf<typeof CreateUserRpc>,
+  ): Promise<RpcReplyOf<typeof CreateUserRpc>> {
+    return userReply(await this.users.create(request));
+  }
+
+  @MessagePattern(GetUserRpc.pattern)
+  async get(
+    @Payload(new RpcRequestPipe(GetUserRpc)) request: RpcParsedRequestOf<typeof GetUserRpc>,
+  ): Promise<RpcReplyOf<typeof GetUserRpc>> {
+    const user = await this.users.getById(request.userId);
+    if (!user) throw new NotFoundError(`user ${request.userId} does not exist`, { field: 'userId' });
+    return userReply(user);
+  }
+
+  @MessagePattern(GetUserByUsernameRpc.pattern)
+  async getByUsername(
+    @Payload(new RpcRequestPipe(GetUserByUsernameRpc)) request: RpcParsedRequestOf<typeof GetUserByUsernameRpc>,
+  ): Promise<RpcReplyOf<typeof GetUserByUsernameRpc>> {
+    const user = await this.users.getByUsername(request.username);
+    if (!user) throw new NotFoundError(`user "${request.username}" does not exist`, { field: 'username' });
+    return userReply(user);
+  }
+}
