@@ -1,0 +1,106 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ListRecentWorkflowRunsRpc, UpsertWorkflowDefinitionRpc } from '@plue/contracts';
+import { RpcClient } from '@plue/service-kit';
+import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { createHash } from 'node:crypto';
+import type { Client } from 'pg';
+import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
+import { publishBranchesPushed } from './git-events';
+
+const database = useTestDatabase();
+let nats: NatsServer;
+let instances: ServiceProcess[];
+let connection: NatsConnection;
+let admin: Client;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  const env = {
+    DATABASE_URL: database().urlFor('plue_agent'),
+    NATS_URL: nats.url,
+    HEALTH_PORT: '0',
+    LOG_LEVEL: 'debug',
+  };
+  instances = [spawnService(env), spawnService(env)];
+  await Promise.all(instances.map((instance) => waitUntilReady(instance)));
+  connection = await connect({ servers: nats.url });
+  admin = await database().connect();
+});
+
+afterAll(async () => {
+  for (const instance of instances ?? []) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
+  await connection?.close();
+  await nats?.stop();
+});
+
+/** How many messages on `subject` each instance handled, from its own logs. */
+function handledPerInstance(subject: string): number[] {
+  return instances.map(
+    (instance) => instance.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length,
+  );
+}
+
+it('splits requests between two instances (one queue group), each request answered once', async () => {
+  const rpc = new RpcClient(connection);
+  const repository = await insertRepository(admin);
+  const requests = 40;
+
+  const replies = await Promise.all(
+    Array.from({ length: requests }, () => rpc.call(ListRecentWorkflowRunsRpc, { repoId: repository.id as number })),
+  );
+
+  expect(replies.every((reply) => reply.items.length === 0)).toBe(true);
+  const handled = await eventually(async () => {
+    const counts = handledPerInstance(ListRecentWorkflowRunsRpc.pattern);
+    return counts[0] + counts[1] === requests ? counts : undefined;
+  });
+  expect(handled.every((count) => count > 0)).toBe(true);
+});
+
+it('handles every push once across both instances: one run per push, with its steps', async () => {
+  const rpc = new RpcClient(connection);
+  const repositories: Awaited<ReturnType<typeof insertRepository>>[] = [];
+  for (let index = 0; index < 12; index += 1) repositories.push(await insertRepository(admin));
+  for (const repository of repositories) {
+    await rpc.call(UpsertWorkflowDefinitionRpc, {
+      repoId: repository.id as number,
+      name: 'ci',
+      filePath: '.plue/workflows/ci.yml',
+      triggers: [{ event: 'push', branches: ['main'] }],
+      plan: { steps: [{ id: 'test', name: 'Test', type: 'shell', run: ['npm', 'test'] }] },
+      contentHash: createHash('sha256').update(String(repository.id)).digest('hex'),
+    });
+  }
+  const ids = repositories.map((repository) => repository.id as number);
+
+  await publishBranchesPushed(
+    database().url,
+    connection,
+    repositories.map((repository) => ({
+      repoId: repository.id as number,
+      branch: 'main',
+      ref: 'refs/heads/main',
+      beforeCommitSha: null,
+      headCommitSha: createHash('sha1').update(unique('head')).digest('hex'),
+      pusherId: repository.user_id as number,
+      forced: false,
+    })),
+  );
+
+  const handled = await eventually(async () => {
+    const counts = handledPerInstance('plue.git.branch.pushed');
+    return counts[0] + counts[1] === ids.length ? counts : undefined;
+  });
+  const { rows } = await admin.query(
+    `SELECT count(DISTINCT r.id)::int AS runs, count(s.id)::int AS steps
+       FROM workflow_runs r JOIN workflow_steps s ON s.run_id = r.id WHERE r.repo_id = ANY($1::bigint[])`,
+    [ids],
+  );
+  expect(rows[0]).toEqual({ runs: ids.length, steps: ids.length });
+  const { rows: inbox } = await admin.query(
+    `SELECT count(*)::int AS n FROM agent.inbox WHERE consumer = 'agent--plue_git_branch_pushed'`,
+  );
+  expect(inbox[0].n).toBe(ids.length);
+  // Which instance pulls which event is JetStream's choice; only the total is a guarantee.
+  expect(handled[0] + handled[1]).toBe(ids.length);
+});
