@@ -1,15 +1,19 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import {
   builtMain,
   eventually,
+  insertUser,
   spawnService,
+  startNatsServer,
   stopService,
+  unique,
+  useTestDatabase,
   waitUntilReady,
+  type NatsServer,
   type ServiceProcess,
-} from './service-process';
+} from '@plue/testing';
 
 // DESIGN §4 flows 2 and 3 across the real built services: a push through git-service creates a run in
 // agent-service (plue.git.branch.pushed); a runner completes it through agent-service; git-service sets

@@ -10,3 +10,12 @@ export {
   insertWorkflowRun,
 } from './factories';
 export { startNatsServer, findNatsServerBinary, type NatsServer, type NatsServerOptions } from './nats-server';
+export {
+  builtMain,
+  spawnService,
+  waitUntilReady,
+  stopService,
+  eventually,
+  type ServiceProcess,
+  type LogLine,
+} from './service-process';

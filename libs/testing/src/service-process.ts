@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 
 // Minimal copy of the services' own test-process helpers: spawn a built service, collect its JSON
 // log lines, wait for its "ready" line.
@@ -29,6 +30,7 @@ export function builtMain(packageName: string): string {
 
 /** Starts the built service with exactly `env` (plus PATH) and collects its output. */
 export function spawnService(name: string, main: string, env: Record<string, string>): ServiceProcess {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nx build ${name}\` first`);
   const child = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
