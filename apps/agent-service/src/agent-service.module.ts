@@ -3,6 +3,9 @@ import { RunnerPoolDao, WorkflowDefinitionsDao, WorkflowLogsDao, WorkflowRunsDao
 import { DataSource } from 'typeorm';
 import { BranchesHandler } from './branches.handler';
 import { RunnersController } from './runners.controller';
+import { WorkflowDefinitionsController } from './workflow-definitions.controller';
+import { WorkflowLogsController } from './workflow-logs.controller';
+import { WorkflowRunsController } from './workflow-runs.controller';
 import { WorkflowsController } from './workflows.controller';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -15,7 +18,14 @@ const daoProviders = [WorkflowDefinitionsDao, WorkflowRunsDao, WorkflowStepsDao,
 );
 
 @Module({
-  controllers: [WorkflowsController, RunnersController, BranchesHandler],
+  controllers: [
+    WorkflowsController,
+    RunnersController,
+    BranchesHandler,
+    WorkflowDefinitionsController,
+    WorkflowRunsController,
+    WorkflowLogsController,
+  ],
   providers: daoProviders,
 })
 export class AgentServiceModule {}

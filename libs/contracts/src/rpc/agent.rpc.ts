@@ -190,6 +190,77 @@ export const CancelWorkflowRunRpc = defineRpc({
   errors: ['validation_failed', 'not_found', 'conflict'],
 });
 
+// ---------------------------------------------------------------------------------------------
+// Workflow definitions, runs and logs: queries and deactivation
+// ---------------------------------------------------------------------------------------------
+
+/** One workflow definition by id, active or not. */
+export const GetWorkflowDefinitionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.workflow_definition.get',
+  request: z.object({ definitionId: id() }).strict(),
+  reply: workflowDefinitionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** The repository's workflow definitions by file path; deactivated ones only when asked for. */
+export const ListWorkflowDefinitionsRpc = defineRpc({
+  pattern: 'plue.rpc.agent.workflow_definition.list',
+  request: z.object({ repoId: id(), includeInactive: z.boolean().default(false) }).strict(),
+  reply: z.object({ items: z.array(workflowDefinitionReply) }),
+  errors: ['validation_failed'],
+});
+
+/**
+ * Stops a definition from matching events (its file was removed from the repository). Its runs keep
+ * it; upserting the same file path again reactivates it. Deactivating twice is not an error.
+ */
+export const DeactivateWorkflowDefinitionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.workflow_definition.deactivate',
+  request: z.object({ definitionId: id() }).strict(),
+  reply: workflowDefinitionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A run with all its steps, in creation (topological) order. */
+export const GetWorkflowRunRpc = defineRpc({
+  pattern: 'plue.rpc.agent.workflow_run.get',
+  request: z.object({ runId: id() }).strict(),
+  reply: workflowRunReply.extend({ steps: z.array(workflowStepReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const workflowLogReply = z.object({
+  sequence: z.number().int().min(0),
+  logType: z.enum(['stdout', 'stderr', 'system', 'token', 'tool_call', 'tool_result']),
+  content: z.string(),
+  createdAt: timestamp(),
+});
+
+/**
+ * A page of a step's log lines after `afterSequence` (-1: from the first line), in sequence order:
+ * at most `limit` lines and about 512 KiB of content (always at least one line), so a reply fits in
+ * a NATS message. `nextAfterSequence` is where the next page (or the next poll, while the step
+ * runs) starts. `stepStatus` is read before the lines: once it is finished and `hasMore` is false,
+ * the log is complete (a runner can append only while its step is running).
+ */
+export const ListWorkflowLogsRpc = defineRpc({
+  pattern: 'plue.rpc.agent.workflow_log.list',
+  request: z
+    .object({
+      stepId: id(),
+      afterSequence: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).default(-1),
+      limit: z.number().int().min(1).max(1000).default(500),
+    })
+    .strict(),
+  reply: z.object({
+    items: z.array(workflowLogReply),
+    nextAfterSequence: z.number().int().min(-1),
+    hasMore: z.boolean(),
+    stepStatus: workflowStepReply.shape.status,
+  }),
+  errors: ['validation_failed', 'not_found'],
+});
+
 export const AGENT_RPC_CONTRACTS = [
   UpsertWorkflowDefinitionRpc,
   ListRecentWorkflowRunsRpc,
@@ -199,4 +270,9 @@ export const AGENT_RPC_CONTRACTS = [
   CompleteWorkflowStepRpc,
   AppendWorkflowLogsRpc,
   CancelWorkflowRunRpc,
+  GetWorkflowDefinitionRpc,
+  ListWorkflowDefinitionsRpc,
+  DeactivateWorkflowDefinitionRpc,
+  GetWorkflowRunRpc,
+  ListWorkflowLogsRpc,
 ] as const;
