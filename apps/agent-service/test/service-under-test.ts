@@ -9,10 +9,10 @@ export interface ServiceUnderTest {
   rpc: RpcClient;
   /** A superuser connection to the file's database, to set up rows and count them. */
   admin: Client;
-  /** The test database's superuser URL. */
-  databaseUrl: string;
   /** Row count of a table (schema-qualified names allowed). */
   count(table: string, where?: string, values?: unknown[]): Promise<number>;
+  /** Row counts of the tables, one query after the other (one client). */
+  counts(tables: string[]): Promise<number[]>;
 }
 
 /**
@@ -37,13 +37,18 @@ export function useAgentService(): () => ServiceUnderTest {
     await waitUntilReady(service);
     connection = await connect({ servers: nats.url });
     const admin = await database().connect();
+    const count = async (table: string, where = 'true', values: unknown[] = []) => {
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, values);
+      return rows[0].n as number;
+    };
     current = {
       rpc: new RpcClient(connection),
       admin,
-      databaseUrl: database().url,
-      async count(table, where = 'true', values = []) {
-        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, values);
-        return rows[0].n as number;
+      count,
+      async counts(tables) {
+        const result: number[] = [];
+        for (const table of tables) result.push(await count(table));
+        return result;
       },
     };
   });

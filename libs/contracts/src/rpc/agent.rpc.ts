@@ -261,6 +261,321 @@ export const ListWorkflowLogsRpc = defineRpc({
   errors: ['validation_failed', 'not_found'],
 });
 
+// ---------------------------------------------------------------------------------------------
+// Agent sessions, messages and parts: shapes
+// ---------------------------------------------------------------------------------------------
+
+const sessionStatus = z.enum(['idle', 'running', 'completed', 'failed', 'aborted']);
+
+const sessionReply = z.object({
+  id: id(),
+  /** The owner: every session pattern is answered for one user only. */
+  userId: id(),
+  repoId: id().nullable(),
+  parentId: id().nullable(),
+  workflowRunId: id().nullable(),
+  directory: z.string().nullable(),
+  title: z.string().nullable(),
+  model: z.string().nullable(),
+  status: sessionStatus,
+  tokenCount: z.number().int().min(0),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+  archivedAt: timestamp().nullable(),
+});
+
+const partReply = z.object({
+  id: id(),
+  messageId: id(),
+  type: z.enum(['text', 'reasoning', 'tool_call', 'tool_result', 'file']),
+  sortOrder: z.number().int().min(0),
+  content: z.record(z.string(), z.unknown()),
+  toolName: z.string().nullable(),
+  toolCallId: z.string().nullable(),
+  createdAt: timestamp(),
+});
+
+/** US dollars as an exact decimal string (numeric(12,6)), e.g. `"0.012500"`. */
+const costUsdReply = z.string().regex(/^\d+\.\d{6}$/);
+
+const messageStatus = z.enum(['pending', 'streaming', 'completed', 'failed', 'aborted']);
+
+const messageReply = z.object({
+  id: id(),
+  sessionId: id(),
+  role: z.enum(['user', 'assistant', 'system', 'tool']),
+  status: messageStatus,
+  model: z.string().nullable(),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  reasoningTokens: z.number().int().min(0),
+  cacheReadTokens: z.number().int().min(0),
+  cacheWriteTokens: z.number().int().min(0),
+  costUsd: costUsdReply,
+  error: z.string().nullable(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+  completedAt: timestamp().nullable(),
+  /** In sort order. */
+  parts: z.array(partReply),
+});
+
+// What each part type carries: text and reasoning their `text`; a tool call its tool and call id;
+// a tool result the call id it answers; a file its type and where it lives. The service also
+// refuses the NUL character (jsonb cannot hold it) and two parts with one sort order.
+const partText = z.looseObject({ text: z.string().max(1_048_576) });
+const partToolName = z.string().min(1).max(255);
+const partToolCallId = z.string().min(1).max(255);
+const partJson = z.record(z.string(), z.unknown());
+const partSortOrder = z.number().int().min(0).max(2_147_483_647).optional();
+
+const newPart = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), content: partText, sortOrder: partSortOrder }).strict(),
+  z.object({ type: z.literal('reasoning'), content: partText, sortOrder: partSortOrder }).strict(),
+  z
+    .object({
+      type: z.literal('tool_call'),
+      toolName: partToolName,
+      toolCallId: partToolCallId,
+      content: partJson.default({}),
+      sortOrder: partSortOrder,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('tool_result'),
+      toolCallId: partToolCallId,
+      toolName: partToolName.optional(),
+      content: partJson.default({}),
+      sortOrder: partSortOrder,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('file'),
+      content: z
+        .looseObject({
+          mimeType: z.string().min(1).max(255),
+          url: z.url().max(4096).optional(),
+          path: z.string().min(1).max(4096).optional(),
+          name: z.string().min(1).max(255).optional(),
+        })
+        .refine((file) => file.url !== undefined || file.path !== undefined, 'a file part needs a url or a path'),
+      sortOrder: partSortOrder,
+    })
+    .strict(),
+]);
+
+/** A message as written: parts without `sortOrder` follow the list order. */
+const newMessageFields = {
+  role: z.enum(['user', 'assistant', 'system', 'tool']),
+  /** User and tool messages arrive complete; assistant messages start pending or streaming. */
+  status: z.enum(['pending', 'streaming', 'completed']).default('pending'),
+  model: z.string().min(1).max(255).optional(),
+  parts: z.array(newPart).max(1000).default([]),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Agent sessions (per user: another user's session is not_found)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Creates a session owned by `userId`, and its first message with parts when given, in one
+ * transaction. `parentId` (a sub-agent session) must be one of the same user's sessions.
+ */
+export const CreateSessionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.create',
+  request: z
+    .object({
+      userId: id(),
+      repoId: id().optional(),
+      parentId: id().optional(),
+      workflowRunId: id().optional(),
+      directory: z.string().min(1).max(4096).optional(),
+      title: z.string().max(255).optional(),
+      model: z.string().min(1).max(255).optional(),
+      firstMessage: z.object(newMessageFields).strict().optional(),
+    })
+    .strict(),
+  reply: z.object({ session: sessionReply, firstMessage: messageReply.nullable() }),
+  errors: ['validation_failed', 'not_found', 'missing_reference', 'invalid_value'],
+});
+
+/** The user's session; another user's session is `not_found`, never "forbidden". */
+export const GetSessionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.get',
+  request: z.object({ userId: id(), sessionId: id() }).strict(),
+  reply: sessionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/**
+ * A page of the user's sessions, most recently active first (keyset cursor). Top-level sessions
+ * unless `parentId` asks for a session's children; archived ones only when asked for.
+ */
+export const ListSessionsRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.list',
+  request: z
+    .object({
+      userId: id(),
+      repoId: id().optional(),
+      parentId: id().optional(),
+      status: sessionStatus.optional(),
+      includeArchived: z.boolean().default(false),
+      after: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(sessionReply), nextCursor: z.string().nullable() }),
+  errors: ['validation_failed'],
+});
+
+/** Renames the user's session; null clears the title. */
+export const UpdateSessionTitleRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.update_title',
+  request: z.object({ userId: id(), sessionId: id(), title: z.string().max(255).nullable() }).strict(),
+  reply: sessionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Archives the user's session (hidden from lists by default); archiving again keeps the first time. */
+export const ArchiveSessionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.archive',
+  request: z.object({ userId: id(), sessionId: id() }).strict(),
+  reply: sessionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+export const UnarchiveSessionRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.unarchive',
+  request: z.object({ userId: id(), sessionId: id() }).strict(),
+  reply: sessionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+export const SetSessionStatusRpc = defineRpc({
+  pattern: 'plue.rpc.agent.session.set_status',
+  request: z.object({ userId: id(), sessionId: id(), status: sessionStatus }).strict(),
+  reply: sessionReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Messages and parts (addressed by id: the caller has checked the session is the user's)
+// ---------------------------------------------------------------------------------------------
+
+/** Appends a message with its parts in one transaction; the session becomes the most recently active. */
+export const AppendMessageRpc = defineRpc({
+  pattern: 'plue.rpc.agent.message.append',
+  request: z.object({ sessionId: id(), ...newMessageFields }).strict(),
+  reply: messageReply,
+  errors: ['validation_failed', 'not_found', 'invalid_value'],
+});
+
+export const GetMessageRpc = defineRpc({
+  pattern: 'plue.rpc.agent.message.get',
+  request: z.object({ messageId: id() }).strict(),
+  reply: messageReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A page of a session's messages in the order they were written, each with its parts. */
+export const ListMessagesRpc = defineRpc({
+  pattern: 'plue.rpc.agent.message.list',
+  request: z
+    .object({
+      sessionId: id(),
+      after: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(messageReply), nextCursor: z.string().nullable() }),
+  errors: ['validation_failed'],
+});
+
+/**
+ * Moves a message along pending → streaming → completed, or to failed / aborted before it
+ * completes; a finished message never changes again (`conflict`). `error` is kept with the message.
+ */
+export const UpdateMessageStatusRpc = defineRpc({
+  pattern: 'plue.rpc.agent.message.update_status',
+  request: z.object({ messageId: id(), status: messageStatus, error: z.string().max(65_536).optional() }).strict(),
+  reply: messageReply,
+  errors: ['validation_failed', 'not_found', 'conflict'],
+});
+
+/** The parts of the given messages, by message and sort order. */
+export const ListPartsRpc = defineRpc({
+  pattern: 'plue.rpc.agent.part.list',
+  request: z.object({ messageIds: z.array(id()).min(1).max(100) }).strict(),
+  reply: z.object({ items: z.array(partReply) }),
+  errors: ['validation_failed'],
+});
+
+// ---------------------------------------------------------------------------------------------
+// LLM usage (accounting)
+// ---------------------------------------------------------------------------------------------
+
+const llmUsageReply = z.object({
+  id: id(),
+  userId: id().nullable(),
+  sessionId: id().nullable(),
+  messageId: id().nullable(),
+  model: z.string(),
+  provider: z.string(),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  costUsd: costUsdReply,
+  createdAt: timestamp(),
+});
+
+const tokenCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Records one LLM call. */
+export const RecordLlmUsageRpc = defineRpc({
+  pattern: 'plue.rpc.agent.llm_usage.record',
+  request: z
+    .object({
+      userId: id().optional(),
+      sessionId: id().optional(),
+      messageId: id().optional(),
+      model: z.string().min(1).max(255),
+      provider: z.string().min(1).max(255),
+      inputTokens: tokenCount.default(0),
+      outputTokens: tokenCount.default(0),
+      /** A number or an exact decimal string with at most 6 places, below 1000000. */
+      costUsd: z
+        .union([
+          z.number().nonnegative().lt(1_000_000),
+          z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a decimal below 1000000 with at most 6 places'),
+        ])
+        .default('0'),
+    })
+    .strict(),
+  reply: llmUsageReply,
+  errors: ['validation_failed', 'missing_reference', 'invalid_value'],
+});
+
+/** The user's LLM calls, tokens and cost in the half-open period [from, to). */
+export const SumLlmUsageRpc = defineRpc({
+  pattern: 'plue.rpc.agent.llm_usage.sum',
+  request: z
+    .object({ userId: id(), from: timestamp(), to: timestamp() })
+    .strict()
+    // Written so that a time that does not parse (NaN) passes here: its own field already reports it.
+    .refine((period) => !(Date.parse(period.from) >= Date.parse(period.to)), {
+      message: 'must be after from',
+      path: ['to'],
+    }),
+  reply: z.object({
+    calls: z.number().int().min(0),
+    inputTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    costUsd: costUsdReply,
+  }),
+  errors: ['validation_failed'],
+});
+
 export const AGENT_RPC_CONTRACTS = [
   UpsertWorkflowDefinitionRpc,
   ListRecentWorkflowRunsRpc,
@@ -275,4 +590,18 @@ export const AGENT_RPC_CONTRACTS = [
   DeactivateWorkflowDefinitionRpc,
   GetWorkflowRunRpc,
   ListWorkflowLogsRpc,
+  CreateSessionRpc,
+  GetSessionRpc,
+  ListSessionsRpc,
+  UpdateSessionTitleRpc,
+  ArchiveSessionRpc,
+  UnarchiveSessionRpc,
+  SetSessionStatusRpc,
+  AppendMessageRpc,
+  GetMessageRpc,
+  ListMessagesRpc,
+  UpdateMessageStatusRpc,
+  ListPartsRpc,
+  RecordLlmUsageRpc,
+  SumLlmUsageRpc,
 ] as const;
