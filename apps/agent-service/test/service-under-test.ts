@@ -4,6 +4,9 @@ import { startNatsServer, useTestDatabase, type NatsServer } from '@plue/testing
 import type { Client } from 'pg';
 import { spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
 
+/** Starting a service takes seconds alone, and much longer on a machine busy with other test runs. */
+const STARTUP_TIMEOUT_MS = 90_000;
+
 export interface ServiceUnderTest {
   /** Calls the service's patterns over NATS. */
   rpc: RpcClient;
@@ -34,7 +37,7 @@ export function useAgentService(): () => ServiceUnderTest {
       HEALTH_PORT: '0',
       LOG_LEVEL: 'info',
     });
-    await waitUntilReady(service);
+    await waitUntilReady(service, STARTUP_TIMEOUT_MS);
     connection = await connect({ servers: nats.url });
     const admin = await database().connect();
     const count = async (table: string, where = 'true', values: unknown[] = []) => {
@@ -51,7 +54,7 @@ export function useAgentService(): () => ServiceUnderTest {
         return result;
       },
     };
-  });
+  }, STARTUP_TIMEOUT_MS + 30_000);
 
   afterAll(async () => {
     await current?.admin.end();
