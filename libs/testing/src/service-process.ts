@@ -55,8 +55,11 @@ export function spawnService(name: string, main: string, env: Record<string, str
   return { name, child, logs, stderr: () => stderr, exited };
 }
 
-/** Waits until the service logged `<name> ready`; returns its health port. */
-export async function waitUntilReady(service: ServiceProcess, timeoutMs = 30_000): Promise<number> {
+/**
+ * Waits until the service logged `<name> ready`; returns its health port. A start takes seconds on an
+ * idle machine; the default leaves room for a busy one within Jest's 60 s hook timeout.
+ */
+export async function waitUntilReady(service: ServiceProcess, timeoutMs = 50_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ready = service.logs.find((line) => line.msg === `${service.name} ready`);
