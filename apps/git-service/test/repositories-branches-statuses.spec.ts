@@ -13,7 +13,7 @@ import {
   UpdateRepositoryRpc,
   UpsertCommitStatusRpc,
 } from '@plue/contracts';
-import { insertRepository, insertUser } from '@plue/testing';
+import { insertIssue, insertRepository, insertUser } from '@plue/testing';
 import { countRows, rpcFailure, useGitService } from './git-service-fixture';
 
 const git = useGitService();
@@ -59,9 +59,12 @@ describe('repositories', () => {
     expect(await rpc.call(UnarchiveRepositoryRpc, { repoId })).toMatchObject({ isArchived: false });
 
     await insertBranch(repoId, 'trunk');
+    // Another domain's rows go too: the foreign keys cascade as their tables' owner, not as plue_git.
+    await insertIssue(admin, repository);
     expect(await rpc.call(DeleteRepositoryRpc, { repoId })).toEqual({ deleted: true, repoId });
     expect(await countRows(admin, 'repositories', 'id = $1', [repoId])).toBe(0);
     expect(await countRows(admin, 'branches', 'repo_id = $1', [repoId])).toBe(0);
+    expect(await countRows(admin, 'issues', 'repo_id = $1', [repoId])).toBe(0);
     expect(await rpcFailure(rpc, GetRepositoryRpc, { repoId })).toMatchObject({ code: 'not_found' });
   });
 
