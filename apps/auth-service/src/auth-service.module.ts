@@ -1,19 +1,31 @@
 import { Module } from '@nestjs/common';
-import { AccessTokensDao, SiweNoncesDao, UsersDao } from '@plue/auth';
+import { AccessTokensDao, AuthSessionsDao, EmailAddressesDao, SiweNoncesDao, SshKeysDao, UsersDao } from '@plue/auth';
 import { DataSource } from 'typeorm';
 import { AccessTokensController } from './access-tokens.controller';
+import { AuthSessionsController } from './auth-sessions.controller';
+import { EmailAddressesController } from './email-addresses.controller';
 import { SiweController } from './siwe.controller';
+import { SshKeysController } from './ssh-keys.controller';
 import { UsersController } from './users.controller';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
-const daoProviders = [UsersDao, AccessTokensDao, SiweNoncesDao].map((Dao) => ({
-  provide: Dao,
-  useFactory: (db: DataSource) => new Dao(db),
-  inject: [DataSource],
-}));
+const daoProviders = [UsersDao, AccessTokensDao, SiweNoncesDao, SshKeysDao, EmailAddressesDao, AuthSessionsDao].map(
+  (Dao) => ({
+    provide: Dao,
+    useFactory: (db: DataSource) => new Dao(db),
+    inject: [DataSource],
+  }),
+);
 
 @Module({
-  controllers: [UsersController, AccessTokensController, SiweController],
+  controllers: [
+    UsersController,
+    EmailAddressesController,
+    SshKeysController,
+    AuthSessionsController,
+    AccessTokensController,
+    SiweController,
+  ],
   providers: daoProviders,
 })
 export class AuthServiceModule {}

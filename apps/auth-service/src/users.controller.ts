@@ -3,8 +3,13 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { UsersDao } from '@plue/auth';
 import {
   CreateUserRpc,
+  DeactivateUserRpc,
   GetUserByUsernameRpc,
+  GetUserByWalletAddressRpc,
   GetUserRpc,
+  ReactivateUserRpc,
+  SetUserLoginProhibitedRpc,
+  UpdateUserRpc,
   type RpcParsedRequestOf,
   type RpcReplyOf,
 } from '@plue/contracts';
@@ -40,5 +45,45 @@ export class UsersController {
     const user = await this.users.getByUsername(request.username);
     if (!user) throw new NotFoundError(`user "${request.username}" does not exist`, { field: 'username' });
     return userReply(user);
+  }
+
+  @MessagePattern(GetUserByWalletAddressRpc.pattern)
+  async getByWalletAddress(
+    @Payload(new RpcRequestPipe(GetUserByWalletAddressRpc))
+    request: RpcParsedRequestOf<typeof GetUserByWalletAddressRpc>,
+  ): Promise<RpcReplyOf<typeof GetUserByWalletAddressRpc>> {
+    const user = await this.users.getByWalletAddress(request.walletAddress);
+    if (!user) throw new NotFoundError(`no user has wallet ${request.walletAddress}`, { field: 'walletAddress' });
+    return userReply(user);
+  }
+
+  @MessagePattern(UpdateUserRpc.pattern)
+  async update(
+    @Payload(new RpcRequestPipe(UpdateUserRpc)) request: RpcParsedRequestOf<typeof UpdateUserRpc>,
+  ): Promise<RpcReplyOf<typeof UpdateUserRpc>> {
+    const { userId, ...changes } = request;
+    return userReply(await this.users.update(userId, changes));
+  }
+
+  @MessagePattern(DeactivateUserRpc.pattern)
+  async deactivate(
+    @Payload(new RpcRequestPipe(DeactivateUserRpc)) request: RpcParsedRequestOf<typeof DeactivateUserRpc>,
+  ): Promise<RpcReplyOf<typeof DeactivateUserRpc>> {
+    return userReply(await this.users.deactivate(request.userId));
+  }
+
+  @MessagePattern(ReactivateUserRpc.pattern)
+  async reactivate(
+    @Payload(new RpcRequestPipe(ReactivateUserRpc)) request: RpcParsedRequestOf<typeof ReactivateUserRpc>,
+  ): Promise<RpcReplyOf<typeof ReactivateUserRpc>> {
+    return userReply(await this.users.reactivate(request.userId));
+  }
+
+  @MessagePattern(SetUserLoginProhibitedRpc.pattern)
+  async setLoginProhibited(
+    @Payload(new RpcRequestPipe(SetUserLoginProhibitedRpc))
+    request: RpcParsedRequestOf<typeof SetUserLoginProhibitedRpc>,
+  ): Promise<RpcReplyOf<typeof SetUserLoginProhibitedRpc>> {
+    return userReply(await this.users.setLoginProhibited(request.userId, request.prohibited));
   }
 }

@@ -1,8 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BranchPushed, PushBranchRpc, type RpcParsedRequestOf, type RpcReplyOf } from '@plue/contracts';
-import { inTransaction, NotFoundError, type Tx } from '@plue/db';
-import { BranchesDao } from '@plue/git';
+import {
+  BranchPushed,
+  DeleteBranchRpc,
+  GetBranchRpc,
+  ListBranchesRpc,
+  PushBranchRpc,
+  RenameBranchRpc,
+  type RpcParsedRequestOf,
+  type RpcReplyOf,
+} from '@plue/contracts';
+import { inTransaction, NotFoundError, ValidationError, type Tx } from '@plue/db';
+import { BranchesDao, gitRefNameProblem } from '@plue/git';
 import { OutboxWriter } from '@plue/messaging';
 import { currentTraceparent, RpcRequestPipe } from '@plue/service-kit';
 import { DataSource } from 'typeorm';
@@ -58,6 +67,43 @@ export class BranchesController {
     });
   }
 
+  /** The live branch, following renames: a caller compares the reply's `name` to see a redirect. */
+  @MessagePattern(GetBranchRpc.pattern)
+  async get(
+    @Payload(new RpcRequestPipe(GetBranchRpc)) request: RpcParsedRequestOf<typeof GetBranchRpc>,
+  ): Promise<RpcReplyOf<typeof GetBranchRpc>> {
+    const branch = await this.branches.get(request.repoId, request.name);
+    if (!branch) throw new NotFoundError(`branch "${request.name}" does not exist`, { field: 'name' });
+    return branchReply(branch);
+  }
+
+  @MessagePattern(ListBranchesRpc.pattern)
+  async list(
+    @Payload(new RpcRequestPipe(ListBranchesRpc)) request: RpcParsedRequestOf<typeof ListBranchesRpc>,
+  ): Promise<RpcReplyOf<typeof ListBranchesRpc>> {
+    const { repoId, ...options } = request;
+    const page = await this.branches.listLive(repoId, options);
+    return { items: page.items.map(branchReply), nextCursor: page.nextCursor };
+  }
+
+  @MessagePattern(DeleteBranchRpc.pattern)
+  async delete(
+    @Payload(new RpcRequestPipe(DeleteBranchRpc)) request: RpcParsedRequestOf<typeof DeleteBranchRpc>,
+  ): Promise<RpcReplyOf<typeof DeleteBranchRpc>> {
+    requireBranchName('name', request.name);
+    const branch = await this.branches.softDelete(request.repoId, request.name, request.actorId);
+    return { deleted: true, branchId: branch.id, name: branch.name, deletedById: branch.deletedById };
+  }
+
+  @MessagePattern(RenameBranchRpc.pattern)
+  async rename(
+    @Payload(new RpcRequestPipe(RenameBranchRpc)) request: RpcParsedRequestOf<typeof RenameBranchRpc>,
+  ): Promise<RpcReplyOf<typeof RenameBranchRpc>> {
+    requireBranchName('from', request.from);
+    requireBranchName('to', request.to);
+    return branchReply(await this.branches.rename(request.repoId, request.from, request.to));
+  }
+
   private async lockRepository(tx: Tx, repoId: number): Promise<void> {
     const rows: unknown[] = await tx.query('SELECT 1 FROM repositories WHERE id = $1 FOR NO KEY UPDATE', [repoId]);
     if (rows.length === 0) throw new NotFoundError(`repository ${repoId} does not exist`, { field: 'repoId' });
@@ -71,4 +117,13 @@ export class BranchesController {
     );
     return rows[0]?.commit_id ?? null;
   }
+}
+
+/**
+ * The DAO checks branch names too, but as bare arguments it cannot name the request's field; this
+ * check answers `validation_failed` naming it (`name`, `from`, `to`).
+ */
+function requireBranchName(field: string, name: string): void {
+  const problem = gitRefNameProblem(name);
+  if (problem) throw new ValidationError([{ field, message: `is not a valid branch name: ${problem}` }]);
 }

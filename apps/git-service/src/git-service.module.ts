@@ -1,20 +1,33 @@
 import { Module } from '@nestjs/common';
-import { BranchesDao, CommitStatusesDao, RepositoriesDao } from '@plue/git';
+import { BranchesDao, CollaboratorsDao, CommitStatusesDao, RepositoriesDao, StarsDao, WatchesDao } from '@plue/git';
 import { DataSource } from 'typeorm';
 import { BranchesController } from './branches.controller';
+import { CollaboratorsController } from './collaborators.controller';
 import { CommitStatusesController } from './commit-statuses.controller';
 import { RepositoriesController } from './repositories.controller';
+import { StarsController } from './stars.controller';
+import { WatchesController } from './watches.controller';
 import { WorkflowRunsHandler } from './workflow-runs.handler';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
-const daoProviders = [RepositoriesDao, BranchesDao, CommitStatusesDao].map((Dao) => ({
-  provide: Dao,
-  useFactory: (db: DataSource) => new Dao(db),
-  inject: [DataSource],
-}));
+const daoProviders = [RepositoriesDao, BranchesDao, CommitStatusesDao, CollaboratorsDao, StarsDao, WatchesDao].map(
+  (Dao) => ({
+    provide: Dao,
+    useFactory: (db: DataSource) => new Dao(db),
+    inject: [DataSource],
+  }),
+);
 
 @Module({
-  controllers: [RepositoriesController, BranchesController, CommitStatusesController, WorkflowRunsHandler],
+  controllers: [
+    RepositoriesController,
+    BranchesController,
+    CollaboratorsController,
+    StarsController,
+    WatchesController,
+    CommitStatusesController,
+    WorkflowRunsHandler,
+  ],
   providers: daoProviders,
 })
 export class GitServiceModule {}

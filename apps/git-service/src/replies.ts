@@ -1,5 +1,13 @@
-import type { CreateRepositoryRpc, PushBranchRpc, RpcReplyOf, UpsertCommitStatusRpc } from '@plue/contracts';
-import type { Branch, CommitStatus, Repository } from '@plue/git';
+import type {
+  AddCollaboratorRpc,
+  CreateRepositoryRpc,
+  ListStarredRpc,
+  PushBranchRpc,
+  RpcReplyOf,
+  SetWatchRpc,
+  UpsertCommitStatusRpc,
+} from '@plue/contracts';
+import type { Branch, Collaborator, CommitStatus, Repository, Star, Watch } from '@plue/git';
 
 // Entities become the contracts' reply shapes: explicit fields (nothing leaks by being added to an
 // entity) and ISO-8601 times (JSON has no dates).
@@ -42,5 +50,30 @@ export function commitStatusReply(status: CommitStatus): RpcReplyOf<typeof Upser
     creatorId: status.creatorId,
     workflowRunId: status.workflowRunId,
     updatedAt: status.updatedAt.toISOString(),
+  };
+}
+
+export function collaboratorReply(collaborator: Collaborator): RpcReplyOf<typeof AddCollaboratorRpc> {
+  return {
+    id: collaborator.id,
+    repoId: collaborator.repoId,
+    userId: collaborator.userId,
+    permission: collaborator.permission,
+    createdAt: collaborator.createdAt.toISOString(),
+    updatedAt: collaborator.updatedAt.toISOString(),
+  };
+}
+
+export function starReply(star: Star): RpcReplyOf<typeof ListStarredRpc>['items'][number] {
+  return { userId: star.userId, repoId: star.repoId, createdAt: star.createdAt.toISOString() };
+}
+
+export function watchReply(watch: Watch): RpcReplyOf<typeof SetWatchRpc> {
+  return {
+    userId: watch.userId,
+    repoId: watch.repoId,
+    mode: watch.mode,
+    createdAt: watch.createdAt.toISOString(),
+    updatedAt: watch.updatedAt.toISOString(),
   };
 }

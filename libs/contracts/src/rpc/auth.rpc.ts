@@ -159,6 +159,246 @@ export const IssueSiweNonceRpc = defineRpc({
   errors: ['validation_failed'],
 });
 
+// ---- users: profile, account state, lookup by wallet ----
+
+/**
+ * Changes profile fields (at least one; null clears an optional one). The e-mail is not among them:
+ * it mirrors the primary verified address (`email_address.set_primary`); nor is `isAdmin`, a
+ * privilege rather than a profile field.
+ */
+export const UpdateUserRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.update',
+  request: z
+    .object({
+      userId: id(),
+      username: username().optional(),
+      walletAddress: walletAddress().nullable().optional(),
+      displayName: z.string().max(255).nullable().optional(),
+      bio: z.string().max(1024).nullable().optional(),
+      avatarUrl: z.string().max(2048).nullable().optional(),
+    })
+    .strict()
+    .refine(
+      (request) => Object.entries(request).some(([key, value]) => key !== 'userId' && value !== undefined),
+      'names no field to change',
+    ),
+  reply: userReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'invalid_value'],
+});
+
+/** Deactivates an account: its cookie sessions end, its tokens stop authenticating. */
+export const DeactivateUserRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.deactivate',
+  request: z.object({ userId: id() }).strict(),
+  reply: userReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+export const ReactivateUserRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.reactivate',
+  request: z.object({ userId: id() }).strict(),
+  reply: userReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Bars a user from signing in (their cookie sessions end), or allows it again. */
+export const SetUserLoginProhibitedRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.set_login_prohibited',
+  request: z.object({ userId: id(), prohibited: z.boolean() }).strict(),
+  reply: userReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** The user signing in with this wallet address (any letter case); `not_found` when none. */
+export const GetUserByWalletAddressRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.get_by_wallet_address',
+  request: z.object({ walletAddress: walletAddress() }).strict(),
+  reply: userReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+// ---- SSH keys ----
+
+const sshKeyReply = z.object({
+  id: id(),
+  userId: id(),
+  name: z.string(),
+  /** `SHA256:` + unpadded base64, as `ssh-keygen -l` prints it. */
+  fingerprint: z.string(),
+  publicKey: z.string(),
+  keyType: z.string(),
+  lastUsedAt: timestamp().nullable(),
+  createdAt: timestamp(),
+});
+
+/**
+ * Adds an OpenSSH public key line (`<type> <base64> [comment]`): the service checks the key data and
+ * computes its fingerprint. A key belongs to one user only.
+ */
+export const AddSshKeyRpc = defineRpc({
+  pattern: 'plue.rpc.auth.ssh_key.add',
+  request: z
+    .object({ userId: id(), name: z.string().min(1).max(255), publicKey: z.string().min(1).max(16384) })
+    .strict(),
+  reply: sshKeyReply,
+  errors: ['validation_failed', 'conflict', 'missing_reference', 'invalid_value'],
+});
+
+export const ListSshKeysRpc = defineRpc({
+  pattern: 'plue.rpc.auth.ssh_key.list',
+  request: z.object({ userId: id() }).strict(),
+  reply: z.object({ items: z.array(sshKeyReply) }),
+  errors: ['validation_failed'],
+});
+
+export const RemoveSshKeyRpc = defineRpc({
+  pattern: 'plue.rpc.auth.ssh_key.remove',
+  request: z.object({ userId: id(), keyId: id() }).strict(),
+  reply: z.object({ removed: z.literal(true), keyId: id() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** The key an SSH client offered, by its `SHA256:…` fingerprint (for the git transport); `not_found` when none. */
+export const GetSshKeyByFingerprintRpc = defineRpc({
+  pattern: 'plue.rpc.auth.ssh_key.get_by_fingerprint',
+  request: z.object({ fingerprint: z.string().min(1).max(100) }).strict(),
+  reply: sshKeyReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+// ---- e-mail addresses ----
+
+const emailAddressReply = z.object({
+  id: id(),
+  userId: id(),
+  email: z.string(),
+  isPrimary: z.boolean(),
+  isVerified: z.boolean(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+/** Adds a non-primary address; unique across users in any letter case. */
+export const AddEmailAddressRpc = defineRpc({
+  pattern: 'plue.rpc.auth.email_address.add',
+  request: z.object({ userId: id(), email: z.string().min(3).max(254), isVerified: z.boolean().optional() }).strict(),
+  reply: emailAddressReply,
+  errors: ['validation_failed', 'conflict', 'missing_reference', 'invalid_value'],
+});
+
+/** The user's addresses, primary first, then in the order they were added. */
+export const ListEmailAddressesRpc = defineRpc({
+  pattern: 'plue.rpc.auth.email_address.list',
+  request: z.object({ userId: id() }).strict(),
+  reply: z.object({ items: z.array(emailAddressReply) }),
+  errors: ['validation_failed'],
+});
+
+/** Marks the user's address verified (the caller has checked the confirmation link). */
+export const VerifyEmailAddressRpc = defineRpc({
+  pattern: 'plue.rpc.auth.email_address.verify',
+  request: z.object({ userId: id(), emailAddressId: id() }).strict(),
+  reply: emailAddressReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Makes a verified address the primary one and the user's `email`; an unverified one is a `conflict`. */
+export const SetPrimaryEmailAddressRpc = defineRpc({
+  pattern: 'plue.rpc.auth.email_address.set_primary',
+  request: z.object({ userId: id(), emailAddressId: id() }).strict(),
+  reply: emailAddressReply,
+  errors: ['validation_failed', 'not_found', 'conflict'],
+});
+
+/** Removes a non-primary address; the primary one is a `conflict` (make another one primary first). */
+export const RemoveEmailAddressRpc = defineRpc({
+  pattern: 'plue.rpc.auth.email_address.remove',
+  request: z.object({ userId: id(), emailAddressId: id() }).strict(),
+  reply: z.object({ removed: z.literal(true), emailAddressId: id() }),
+  errors: ['validation_failed', 'not_found', 'conflict'],
+});
+
+// ---- cookie sessions ----
+
+/** A session as it may be shown ("where you are signed in"): never its key or its hash. */
+const authSessionReply = z.object({
+  id: id(),
+  userId: id(),
+  expiresAt: timestamp(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  createdAt: timestamp(),
+  lastSeenAt: timestamp(),
+});
+const cookieValue = () => z.string().min(1).max(256);
+
+/**
+ * Signs a user in: records the login and creates a cookie session. The reply carries the cookie
+ * value this once (only its SHA-256 is stored). A deactivated or barred user is `unauthenticated`.
+ */
+export const CreateAuthSessionRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.create',
+  request: z
+    .object({ userId: id(), userAgent: z.string().max(8192).optional(), ip: z.string().min(2).max(45).optional() })
+    .strict(),
+  reply: z.object({ session: authSessionReply, cookieValue: z.string() }),
+  errors: ['validation_failed', 'not_found', 'unauthenticated', 'invalid_value'],
+});
+
+/**
+ * Who a cookie belongs to. `unauthenticated` (the same answer whatever the reason) when it is
+ * malformed, unknown or expired, or its user is deactivated or barred from login.
+ */
+export const AuthenticateAuthSessionRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.authenticate',
+  request: z.object({ cookieValue: cookieValue() }).strict(),
+  reply: z.object({ sessionId: id(), userId: id(), username: z.string(), expiresAt: timestamp() }),
+  errors: ['validation_failed', 'unauthenticated'],
+});
+
+/**
+ * Slides a live session's expiry (now + idle timeout, never past its maximum lifetime);
+ * `unauthenticated` when the cookie names no live session or the session is at its maximum age.
+ */
+export const RefreshAuthSessionRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.refresh',
+  request: z.object({ cookieValue: cookieValue() }).strict(),
+  reply: authSessionReply,
+  errors: ['validation_failed', 'unauthenticated'],
+});
+
+/** The user's live sessions, most recently seen first. */
+export const ListAuthSessionsRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.list',
+  request: z.object({ userId: id() }).strict(),
+  reply: z.object({ items: z.array(authSessionReply) }),
+  errors: ['validation_failed'],
+});
+
+/** Signs out the session holding this cookie; `revoked` is false when there was none. */
+export const RevokeAuthSessionByCookieRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.revoke_by_cookie',
+  request: z.object({ cookieValue: cookieValue() }).strict(),
+  reply: z.object({ revoked: z.boolean() }),
+  errors: ['validation_failed'],
+});
+
+/** Ends one of the user's sessions. */
+export const RevokeAuthSessionRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.revoke',
+  request: z.object({ userId: id(), sessionId: id() }).strict(),
+  reply: z.object({ revoked: z.literal(true), sessionId: id() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Ends every session of the user except, optionally, the current one. */
+export const RevokeAllAuthSessionsRpc = defineRpc({
+  pattern: 'plue.rpc.auth.auth_session.revoke_all',
+  request: z.object({ userId: id(), exceptSessionId: id().optional() }).strict(),
+  reply: z.object({ revokedCount: z.number().int().min(0) }),
+  errors: ['validation_failed'],
+});
+
 export const AUTH_RPC_CONTRACTS = [
   CreateUserRpc,
   GetUserRpc,
@@ -168,4 +408,25 @@ export const AUTH_RPC_CONTRACTS = [
   ListAccessTokensRpc,
   RevokeAccessTokenRpc,
   IssueSiweNonceRpc,
+  UpdateUserRpc,
+  DeactivateUserRpc,
+  ReactivateUserRpc,
+  SetUserLoginProhibitedRpc,
+  GetUserByWalletAddressRpc,
+  AddSshKeyRpc,
+  ListSshKeysRpc,
+  RemoveSshKeyRpc,
+  GetSshKeyByFingerprintRpc,
+  AddEmailAddressRpc,
+  ListEmailAddressesRpc,
+  VerifyEmailAddressRpc,
+  SetPrimaryEmailAddressRpc,
+  RemoveEmailAddressRpc,
+  CreateAuthSessionRpc,
+  AuthenticateAuthSessionRpc,
+  RefreshAuthSessionRpc,
+  ListAuthSessionsRpc,
+  RevokeAuthSessionByCookieRpc,
+  RevokeAuthSessionRpc,
+  RevokeAllAuthSessionsRpc,
 ] as const;

@@ -118,10 +118,301 @@ export const UpsertCommitStatusRpc = defineRpc({
   errors: ['validation_failed', 'missing_reference', 'invalid_value'],
 });
 
+// ---- repositories: lookup by name, update, archive, delete ----
+
+const repositoryOwner = () => z.union([id(), z.string().min(1).max(39)]);
+const topics = () => z.array(z.string().min(1).max(50)).max(20);
+
+/** A repository by its owner (user id, or username in any case) and name (any case); `not_found` when none. */
+export const GetRepositoryByNameRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository.get_by_name',
+  request: z.object({ owner: repositoryOwner(), name: z.string().min(1).max(100) }).strict(),
+  reply: repositoryReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Changes description, visibility, default branch or topics (at least one). */
+export const UpdateRepositoryRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository.update',
+  request: z
+    .object({
+      repoId: id(),
+      description: z.string().max(1024).nullable().optional(),
+      isPublic: z.boolean().optional(),
+      defaultBranch: branchName().optional(),
+      topics: topics().optional(),
+    })
+    .strict()
+    .refine(
+      (request) => Object.entries(request).some(([key, value]) => key !== 'repoId' && value !== undefined),
+      'names no field to change',
+    ),
+  reply: repositoryReply,
+  errors: ['validation_failed', 'not_found', 'invalid_value'],
+});
+
+/** Archives a repository (read-only from then on); idempotent. */
+export const ArchiveRepositoryRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository.archive',
+  request: z.object({ repoId: id() }).strict(),
+  reply: repositoryReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+export const UnarchiveRepositoryRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository.unarchive',
+  request: z.object({ repoId: id() }).strict(),
+  reply: repositoryReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Deletes a repository and everything that belongs to it (branches, statuses, stars, watches…). */
+export const DeleteRepositoryRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository.delete',
+  request: z.object({ repoId: id() }).strict(),
+  reply: z.object({ deleted: z.literal(true), repoId: id() }),
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+// ---- branches: get, list, delete, rename ----
+
+/**
+ * The live branch `name`; a name a branch was renamed from resolves to that branch (compare the
+ * reply's `name`). `not_found` when nothing resolves.
+ */
+export const GetBranchRpc = defineRpc({
+  pattern: 'plue.rpc.git.branch.get',
+  request: z.object({ repoId: id(), name: branchName() }).strict(),
+  reply: branchReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** The live branches of a repository ordered by name; pass `nextCursor` back as `after`. */
+export const ListBranchesRpc = defineRpc({
+  pattern: 'plue.rpc.git.branch.list',
+  request: z
+    .object({
+      repoId: id(),
+      limit: z.number().int().min(1).max(100).optional(),
+      after: branchName().optional(),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(branchReply), nextCursor: z.string().nullable() }),
+  errors: ['validation_failed'],
+});
+
+/** Soft-deletes the live branch of exactly this name, recording who did it; never the default branch. */
+export const DeleteBranchRpc = defineRpc({
+  pattern: 'plue.rpc.git.branch.delete',
+  request: z.object({ repoId: id(), name: branchName(), actorId: id().nullable() }).strict(),
+  reply: z.object({ deleted: z.literal(true), branchId: id(), name: z.string(), deletedById: id().nullable() }),
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/**
+ * Renames the live branch `from` to `to`; lookups of `from` then resolve to it. The default branch
+ * and a protection rule named exactly `from` follow.
+ */
+export const RenameBranchRpc = defineRpc({
+  pattern: 'plue.rpc.git.branch.rename',
+  request: z.object({ repoId: id(), from: branchName(), to: branchName() }).strict(),
+  reply: branchReply,
+  errors: ['validation_failed', 'not_found', 'conflict'],
+});
+
+// ---- collaborators and permissions ----
+
+const collaboratorPermission = () => z.enum(['read', 'write', 'admin']);
+
+const collaboratorReply = z.object({
+  id: id(),
+  repoId: id(),
+  userId: id(),
+  permission: collaboratorPermission(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+/** Grants a permission, or changes the permission of an existing collaborator. The owner cannot be one. */
+export const AddCollaboratorRpc = defineRpc({
+  pattern: 'plue.rpc.git.collaborator.add',
+  request: z.object({ repoId: id(), userId: id(), permission: collaboratorPermission() }).strict(),
+  reply: collaboratorReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** Changes the permission of an existing collaborator; `not_found` when the user is not one. */
+export const UpdateCollaboratorRpc = defineRpc({
+  pattern: 'plue.rpc.git.collaborator.update',
+  request: z.object({ repoId: id(), userId: id(), permission: collaboratorPermission() }).strict(),
+  reply: collaboratorReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Removes a collaborator; `removed` is false when the user was not one. */
+export const RemoveCollaboratorRpc = defineRpc({
+  pattern: 'plue.rpc.git.collaborator.remove',
+  request: z.object({ repoId: id(), userId: id() }).strict(),
+  reply: z.object({ removed: z.boolean() }),
+  errors: ['validation_failed'],
+});
+
+/** The collaborators of a repository ordered by user id; pass `nextCursor` back as `after`. */
+export const ListCollaboratorsRpc = defineRpc({
+  pattern: 'plue.rpc.git.collaborator.list',
+  request: z
+    .object({ repoId: id(), limit: z.number().int().min(1).max(100).optional(), after: id().optional() })
+    .strict(),
+  reply: z.object({ items: z.array(collaboratorReply), nextCursor: id().nullable() }),
+  errors: ['validation_failed'],
+});
+
+/**
+ * What a user (null: anonymous) may do on a repository: the owner is admin, a collaborator has the
+ * granted permission, anyone may read a public repository; null means no access.
+ */
+export const GetRepositoryPermissionRpc = defineRpc({
+  pattern: 'plue.rpc.git.repository_permission.get',
+  request: z.object({ repoId: id(), userId: id().nullable() }).strict(),
+  reply: z.object({ repoId: id(), userId: id().nullable(), permission: collaboratorPermission().nullable() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+// ---- stars ----
+
+const starReply = z.object({ userId: id(), repoId: id(), createdAt: timestamp() });
+const pageRequest = { limit: z.number().int().min(1).max(100).optional(), after: id().optional() };
+
+/** Stars a repository; idempotent (`changed` is false when it was starred already). */
+export const AddStarRpc = defineRpc({
+  pattern: 'plue.rpc.git.star.add',
+  request: z.object({ userId: id(), repoId: id() }).strict(),
+  reply: z.object({ changed: z.boolean() }),
+  errors: ['validation_failed', 'missing_reference'],
+});
+
+/** Removes a star; idempotent (`changed` is false when there was none). */
+export const RemoveStarRpc = defineRpc({
+  pattern: 'plue.rpc.git.star.remove',
+  request: z.object({ userId: id(), repoId: id() }).strict(),
+  reply: z.object({ changed: z.boolean() }),
+  errors: ['validation_failed'],
+});
+
+/** Who starred a repository, by user id, with the star count. */
+export const ListStargazersRpc = defineRpc({
+  pattern: 'plue.rpc.git.star.list_stargazers',
+  request: z.object({ repoId: id(), ...pageRequest }).strict(),
+  reply: z.object({ items: z.array(starReply), nextCursor: id().nullable(), total: z.number().int().min(0) }),
+  errors: ['validation_failed'],
+});
+
+/** What a user starred, by repository id. */
+export const ListStarredRpc = defineRpc({
+  pattern: 'plue.rpc.git.star.list_starred',
+  request: z.object({ userId: id(), ...pageRequest }).strict(),
+  reply: z.object({ items: z.array(starReply), nextCursor: id().nullable() }),
+  errors: ['validation_failed'],
+});
+
+// ---- watches ----
+
+const watchMode = () => z.enum(['watching', 'participating', 'ignoring']);
+const watchReply = z.object({
+  userId: id(),
+  repoId: id(),
+  mode: watchMode(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+/** Watches a repository in `mode`, or changes the mode; idempotent. */
+export const SetWatchRpc = defineRpc({
+  pattern: 'plue.rpc.git.watch.set',
+  request: z.object({ userId: id(), repoId: id(), mode: watchMode().default('watching') }).strict(),
+  reply: watchReply,
+  errors: ['validation_failed', 'missing_reference'],
+});
+
+/** Stops watching (back to the default); `changed` is false when there was no watch. */
+export const RemoveWatchRpc = defineRpc({
+  pattern: 'plue.rpc.git.watch.remove',
+  request: z.object({ userId: id(), repoId: id() }).strict(),
+  reply: z.object({ changed: z.boolean() }),
+  errors: ['validation_failed'],
+});
+
+/** The user's watch mode on a repository; null when the user never chose one. */
+export const GetWatchRpc = defineRpc({
+  pattern: 'plue.rpc.git.watch.get',
+  request: z.object({ userId: id(), repoId: id() }).strict(),
+  reply: z.object({ userId: id(), repoId: id(), mode: watchMode().nullable() }),
+  errors: ['validation_failed'],
+});
+
+/** Who watches a repository (`ignoring` left out), by user id, with their count. */
+export const ListWatchersRpc = defineRpc({
+  pattern: 'plue.rpc.git.watch.list_watchers',
+  request: z.object({ repoId: id(), ...pageRequest }).strict(),
+  reply: z.object({ items: z.array(watchReply), nextCursor: id().nullable(), total: z.number().int().min(0) }),
+  errors: ['validation_failed'],
+});
+
+// ---- commit statuses: reads ----
+
+/** The statuses of a commit, one per context, ordered by context. */
+export const ListCommitStatusesRpc = defineRpc({
+  pattern: 'plue.rpc.git.commit_status.list',
+  request: z.object({ repoId: id(), commitSha: commitSha() }).strict(),
+  reply: z.object({ items: z.array(commitStatusReply) }),
+  errors: ['validation_failed'],
+});
+
+/**
+ * The combined state of a commit (error > failure > pending > success; `pending` with `total` 0
+ * when nothing has reported) with the statuses it combines.
+ */
+export const GetCombinedCommitStatusRpc = defineRpc({
+  pattern: 'plue.rpc.git.commit_status.get_combined',
+  request: z.object({ repoId: id(), commitSha: commitSha() }).strict(),
+  reply: z.object({
+    repoId: id(),
+    commitSha: commitSha(),
+    state: z.enum(['pending', 'success', 'failure', 'error']),
+    total: z.number().int().min(0),
+    statuses: z.array(commitStatusReply),
+  }),
+  errors: ['validation_failed'],
+});
+
 export const GIT_RPC_CONTRACTS = [
   CreateRepositoryRpc,
   GetRepositoryRpc,
   ListRepositoriesRpc,
   PushBranchRpc,
   UpsertCommitStatusRpc,
+  GetRepositoryByNameRpc,
+  UpdateRepositoryRpc,
+  ArchiveRepositoryRpc,
+  UnarchiveRepositoryRpc,
+  DeleteRepositoryRpc,
+  GetBranchRpc,
+  ListBranchesRpc,
+  DeleteBranchRpc,
+  RenameBranchRpc,
+  AddCollaboratorRpc,
+  UpdateCollaboratorRpc,
+  RemoveCollaboratorRpc,
+  ListCollaboratorsRpc,
+  GetRepositoryPermissionRpc,
+  AddStarRpc,
+  RemoveStarRpc,
+  ListStargazersRpc,
+  ListStarredRpc,
+  SetWatchRpc,
+  RemoveWatchRpc,
+  GetWatchRpc,
+  ListWatchersRpc,
+  ListCommitStatusesRpc,
+  GetCombinedCommitStatusRpc,
 ] as const;
