@@ -96,7 +96,7 @@ async function shutdown(code: number): Promise<void> {
       exitCode ||= 1;
     }
   }
-  watchdog.release();
+  await watchdog.release();
   console.log('stopped.');
   process.exit(exitCode);
 }

@@ -41,7 +41,12 @@ export class Watchdog {
   }
 
   /** Every child has been stopped by the launcher itself: the watchdog exits without acting. */
-  release(): void {
-    if (this.shell.stdin!.writable) this.shell.stdin!.end('exit\n');
+  async release(): Promise<void> {
+    if (this.shell.exitCode !== null || this.shell.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.shell.once('exit', resolve));
+    // Waited for, so that the launcher reaps it and leaves nothing behind.
+    this.shell.ref();
+    this.shell.stdin!.end('exit\n');
+    await exited;
   }
 }
