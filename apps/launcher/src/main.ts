@@ -27,6 +27,9 @@ const stops: Array<() => Promise<unknown>> = [];
 const startAborted = new AbortController();
 let state: 'starting' | 'up' | 'stopping' = 'starting';
 
+// `npm start | tee log`: a Ctrl-C ends the reader too; the orderly stop must go on without output.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (state === 'starting') startAborted.abort();
