@@ -41,7 +41,9 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
     if (isNew) await server.initialise();
     await server.start();
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : 'PostgreSQL exited'}\n${log.join('\n')}`);
+    throw new Error(`${error instanceof Error ? error.message : 'PostgreSQL exited'}\n${log.join('\n')}`, {
+      cause: error,
+    });
   }
 
   const serverUrl = `postgres://${SUPERUSER}@127.0.0.1:${port}`;
