@@ -140,6 +140,25 @@ describe('npm start (the built launcher)', () => {
     }
   });
 
+  it('stops everything and exits non-zero with its last lines when a service cannot start', async () => {
+    // Nothing listens on port 1: auth-service cannot reach its database and exits.
+    running = launch(
+      environment({ NATS_URL: nats.url, PLUE_AUTH_DATABASE_URL: 'postgres://plue_auth@127.0.0.1:1/plue' }),
+    );
+    // Every process the launcher had at any time while it ran.
+    const tree = new Set<number>();
+    while (running.child.exitCode === null) {
+      for (const pid of descendants(running.child.pid!)) tree.add(pid);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toMatch(/auth-service exited during start \(code 1\)\. Its last lines:\n[^]*ECONNREFUSED/);
+    expect(running.output()).not.toContain('Plue is up');
+    expect(tree.size).toBeGreaterThan(4);
+    expect(await survivors([...tree], 5000)).toEqual([]);
+  });
+
   it('leaves nothing behind when the launcher itself is killed: its watchdog stops what it started', async () => {
     running = launch(environment({ NATS_URL: nats.url }));
     const services = await running.up();
