@@ -10,9 +10,13 @@ const SHOWN_ELSEWHERE = new Set(['level', 'time', 'msg', 'service', 'pid']);
  * for reading; otherwise they pass through unchanged (each names its service), so they can go
  * through jq or to a log collector. Anything that is not a JSON log line is prefixed by the service.
  */
-export function createLogOutput(pretty: boolean): LogOutput {
+export function createLogOutput(
+  pretty: boolean,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+): LogOutput {
   return (service, line, stream) => {
-    const target = stream === 'stdout' ? process.stdout : process.stderr;
+    const target = stream === 'stdout' ? stdout : stderr;
     const entry = stream === 'stdout' ? parseLogLine(line) : undefined;
     if (entry && !pretty) return void target.write(`${line}\n`);
     const label = service.padEnd(WIDTH);
