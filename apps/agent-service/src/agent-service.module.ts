@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RunnerPoolDao, WorkflowDefinitionsDao, WorkflowLogsDao, WorkflowRunsDao, WorkflowStepsDao } from '@plue/agent';
 import { DataSource } from 'typeorm';
 import { BranchesHandler } from './branches.handler';
+import { IssuesHandler } from './issues.handler';
 import { RunnersController } from './runners.controller';
 import { WorkflowsController } from './workflows.controller';
 
@@ -15,7 +16,7 @@ const daoProviders = [WorkflowDefinitionsDao, WorkflowRunsDao, WorkflowStepsDao,
 );
 
 @Module({
-  controllers: [WorkflowsController, RunnersController, BranchesHandler],
+  controllers: [WorkflowsController, RunnersController, BranchesHandler, IssuesHandler],
   providers: daoProviders,
 })
 export class AgentServiceModule {}

@@ -5,7 +5,7 @@ import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsSe
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
 import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
-import { publishBranchesPushed } from './git-events';
+import { publishBranchesPushed } from './outbox-events';
 
 const database = useTestDatabase();
 let nats: NatsServer;
