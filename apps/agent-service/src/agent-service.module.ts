@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { BranchesHandler } from './branches.handler';
 import { IssuesHandler } from './issues.handler';
 import { RunnersController } from './runners.controller';
+import { StaleRunnerReaper } from './stale-runner-reaper';
 import { WorkflowsController } from './workflows.controller';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -17,6 +18,6 @@ const daoProviders = [WorkflowDefinitionsDao, WorkflowRunsDao, WorkflowStepsDao,
 
 @Module({
   controllers: [WorkflowsController, RunnersController, BranchesHandler, IssuesHandler],
-  providers: daoProviders,
+  providers: [...daoProviders, StaleRunnerReaper],
 })
 export class AgentServiceModule {}
