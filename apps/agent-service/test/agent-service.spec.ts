@@ -523,6 +523,12 @@ it('answers an invalid request with a structured validation error and writes not
       },
     })
     .catch((error: unknown) => error);
+  const badMentions = await rpc
+    .call(
+      UpsertWorkflowDefinitionRpc,
+      definition(repository.id as number, 'summon', [{ event: 'issue_comment', mentions: ['plue-bot'] }]),
+    )
+    .catch((error: unknown) => error);
   const badRunner = await rpc
     .callUnchecked(RegisterRunnerRpc, { podName: '', podIp: 'not-an-ip', extra: true })
     .catch((error: unknown) => error);
@@ -544,6 +550,10 @@ it('answers an invalid request with a structured validation error and writes not
     },
   });
   expect(cycle).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/cycle/) });
+  expect(badMentions).toMatchObject({
+    code: 'validation_failed',
+    details: { issues: [{ field: 'triggers.0.mentions.0', message: expect.any(String) }] },
+  });
   expect(badRunner).toMatchObject({ code: 'validation_failed' });
   expect(badCompletion).toMatchObject({
     code: 'validation_failed',
