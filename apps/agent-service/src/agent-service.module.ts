@@ -12,11 +12,13 @@ import {
 } from '@plue/agent';
 import { DataSource } from 'typeorm';
 import { BranchesHandler } from './branches.handler';
+import { IssuesHandler } from './issues.handler';
 import { LlmUsageController } from './llm-usage.controller';
 import { MessagesController } from './messages.controller';
 import { PartsController } from './parts.controller';
 import { RunnersController } from './runners.controller';
 import { SessionsController } from './sessions.controller';
+import { StaleRunnerReaper } from './stale-runner-reaper';
 import { WorkflowDefinitionsController } from './workflow-definitions.controller';
 import { WorkflowLogsController } from './workflow-logs.controller';
 import { WorkflowRunsController } from './workflow-runs.controller';
@@ -44,6 +46,7 @@ const daoProviders = [
     WorkflowsController,
     RunnersController,
     BranchesHandler,
+    IssuesHandler,
     WorkflowDefinitionsController,
     WorkflowRunsController,
     WorkflowLogsController,
@@ -52,6 +55,6 @@ const daoProviders = [
     PartsController,
     LlmUsageController,
   ],
-  providers: daoProviders,
+  providers: [...daoProviders, StaleRunnerReaper],
 })
 export class AgentServiceModule {}

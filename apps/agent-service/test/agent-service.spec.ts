@@ -1,5 +1,5 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   AppendWorkflowLogsRpc,
   CancelWorkflowRunRpc,
@@ -14,11 +14,11 @@ import {
   type RpcRequestOf,
 } from '@plue/contracts';
 import { continueTrace, RpcCallError, RpcClient, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
-import { createHash } from 'node:crypto';
+import { insertRepository, insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
-import { publishBranchesPushed } from './git-events';
+import { publishBranchesPushed, publishIssueEvents } from './outbox-events';
 
 const database = useTestDatabase();
 let nats: NatsServer;
@@ -117,9 +117,9 @@ it('starts from its build output alone and answers readiness with each check', a
   expect(report.checks.database.ok).toBe(true);
   expect(report.checks.nats.ok).toBe(true);
   expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'agent' }] });
-  expect((report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject)).toEqual([
-    'plue.git.branch.pushed',
-  ]);
+  expect(
+    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
+  ).toEqual(['plue.collaboration.comment.created', 'plue.collaboration.issue.opened', 'plue.git.branch.pushed']);
   expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
 });
 
@@ -192,12 +192,153 @@ it('creates runs, with all their steps, only for definitions whose triggers matc
   expect(recent.items.every((run) => run.status === 'queued' && run.triggerType === 'push')).toBe(true);
 
   // These runs are not for the runner tests below: cancel them so their steps are not handed out.
+  await retireRunsOf(repoId);
+});
+
+/** This instance's consumer counters for one subject, from its readiness report. */
+async function consumerMetrics(subject: string): Promise<{ handled: number; duplicates: number }> {
+  const report = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
+  const consumers = report.checks.messaging.consumers as { subject: string; handled: number; duplicates: number }[];
+  return consumers.find((consumer) => consumer.subject === subject)!;
+}
+
+/** Cancels a repository's runs so that the runner tests below are not handed their steps. */
+async function retireRunsOf(repoId: number): Promise<void> {
   await admin.query(
     `UPDATE workflow_steps SET status = 'cancelled', completed_at = now()
       WHERE status IN ('pending', 'ready') AND run_id IN (SELECT id FROM workflow_runs WHERE repo_id = $1)`,
     [repoId],
   );
   await admin.query(`UPDATE workflow_runs SET status = 'cancelled', completed_at = now() WHERE repo_id = $1`, [repoId]);
+}
+
+it('starts issue and issue_comment workflows on opened issues and new comments, by action and mentions (DESIGN §4 flow 5)', async () => {
+  const repository = await insertRepository(admin);
+  const repoId = repository.id as number;
+  const authorId = repository.user_id as number;
+  const bot = await insertUser(admin);
+  const botId = bot.id as number;
+  const upsert = async (name: string, triggers: Record<string, unknown>[]) =>
+    (await rpc.call(UpsertWorkflowDefinitionRpc, definition(repoId, name, triggers))).id;
+  const onIssue = await upsert('on-issue', [{ event: 'issue' }]);
+  const summonedOnOpen = await upsert('summoned-on-open', [{ event: 'issue', types: ['opened'], mentions: [botId] }]);
+  const onComment = await upsert('on-comment', [{ event: 'issue_comment', types: ['created'] }]);
+  const summonedInComment = await upsert('summoned-in-comment', [{ event: 'issue_comment', mentions: [botId] }]);
+  await upsert('on-issue-closed', [{ event: 'issue', types: ['closed'] }]);
+  await upsert('on-comment-edited', [{ event: 'issue_comment', types: ['edited'] }]);
+  await upsert('on-push', [{ event: 'push' }]);
+
+  type OpenedIssue = { issueId: number; issueNumber: number; title: string; mentionedUserIds: number[] };
+  const plainIssue: OpenedIssue = { issueId: 9_000_001, issueNumber: 1, title: 'Crash on start', mentionedUserIds: [] };
+  const pullRequest: OpenedIssue = {
+    issueId: 9_000_002,
+    issueNumber: 2,
+    title: 'Fix crash',
+    mentionedUserIds: [botId],
+  };
+  const summoningIssue: OpenedIssue = {
+    issueId: 9_000_003,
+    issueNumber: 3,
+    title: '@bot triage',
+    mentionedUserIds: [botId],
+  };
+  const opened = (issue: OpenedIssue, isPullRequest = false) => ({
+    subject: 'plue.collaboration.issue.opened' as const,
+    payload: { ...issue, repoId, authorId, isPullRequest },
+  });
+  const comment = {
+    commentId: 7_000_001,
+    issueId: plainIssue.issueId,
+    repoId,
+    issueNumber: plainIssue.issueNumber,
+    authorId,
+    body: `@${String(bot.username)} can you look?`,
+    mentionedUserIds: [botId],
+  };
+  await publishIssueEvents(database().url, connection, [
+    opened(plainIssue),
+    opened(pullRequest, true),
+    { subject: 'plue.collaboration.comment.created', payload: comment },
+    opened(summoningIssue),
+  ]);
+
+  // Every event has been handled (inbox rows) before asserting which runs exist and which do not.
+  const issueIds = [plainIssue, pullRequest, summoningIssue].map((issue) => String(issue.issueId));
+  await eventually(async () => {
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM agent.inbox WHERE consumer LIKE 'agent--plue_collaboration_%' AND aggregate_id = ANY ($1)`,
+      [issueIds],
+    );
+    return rows[0].n === 4 ? true : undefined;
+  });
+  const { rows: runs } = await admin.query(
+    `SELECT definition_id::int, trigger_type, ref, head_commit_id, trigger_payload, status
+       FROM workflow_runs WHERE repo_id = $1 ORDER BY definition_id, (trigger_payload->>'issueId')::bigint`,
+    [repoId],
+  );
+  const issueOpened = (issue: OpenedIssue) => ({
+    action: 'opened',
+    ...issue,
+    repoId,
+    authorId,
+    isPullRequest: false,
+  });
+  const expected = [
+    { definition_id: onIssue, trigger_type: 'issue', trigger_payload: issueOpened(plainIssue) },
+    { definition_id: onIssue, trigger_type: 'issue', trigger_payload: issueOpened(summoningIssue) },
+    { definition_id: summonedOnOpen, trigger_type: 'issue', trigger_payload: issueOpened(summoningIssue) },
+    { definition_id: onComment, trigger_type: 'issue_comment', trigger_payload: { action: 'created', ...comment } },
+    {
+      definition_id: summonedInComment,
+      trigger_type: 'issue_comment',
+      trigger_payload: { action: 'created', ...comment },
+    },
+  ].map((run) => ({ ...run, ref: null, head_commit_id: null, status: 'queued' }));
+  expect(runs).toEqual(expected.sort((a, b) => a.definition_id - b.definition_id));
+
+  const { rows: steps } = await admin.query(
+    `SELECT s.step_key, s.status FROM workflow_steps s JOIN workflow_runs r ON r.id = s.run_id
+      WHERE r.repo_id = $1 ORDER BY s.run_id, s.id`,
+    [repoId],
+  );
+  expect(steps).toHaveLength(5 * 4);
+  expect(steps.filter((step) => step.status === 'ready').map((step) => step.step_key)).toEqual(Array(5).fill('build'));
+  const recent = await rpc.call(ListRecentWorkflowRunsRpc, { repoId });
+  expect(
+    recent.items
+      .filter((run) => run.triggerType === 'issue_comment')
+      .map((run) => run.workflowName)
+      .sort(),
+  ).toEqual(['on-comment', 'summoned-in-comment']);
+
+  // The comment delivered again (as after a lost acknowledgement, past JetStream's duplicate window):
+  // the inbox drops it and no run is added.
+  const jsm = await jetstreamManager(connection);
+  const stored = (await jsm.streams.getMessage('PLUE_COLLABORATION', {
+    last_by_subj: 'plue.collaboration.comment.created',
+  }))!;
+  expect(stored.json()).toEqual(comment);
+  const again = headers();
+  for (const name of Object.values(EVENT_HEADERS)) {
+    const value = stored.header.get(name);
+    if (value && name !== EVENT_HEADERS.messageId) again.set(name, value);
+  }
+  const duplicatesBefore = (await consumerMetrics('plue.collaboration.comment.created')).duplicates;
+  await jetstream(connection).publish('plue.collaboration.comment.created', stored.data, {
+    headers: again,
+    msgID: randomUUID(),
+  });
+  await eventually(async () =>
+    (await consumerMetrics('plue.collaboration.comment.created')).duplicates === duplicatesBefore + 1
+      ? true
+      : undefined,
+  );
+  const { rows: after } = await admin.query('SELECT count(*)::int AS n FROM workflow_runs WHERE repo_id = $1', [
+    repoId,
+  ]);
+  expect(after[0].n).toBe(5);
+
+  await retireRunsOf(repoId);
 });
 
 it('lets a runner register, claim and complete every step; the run completes and its event reaches JetStream', async () => {
@@ -382,6 +523,12 @@ it('answers an invalid request with a structured validation error and writes not
       },
     })
     .catch((error: unknown) => error);
+  const badMentions = await rpc
+    .call(
+      UpsertWorkflowDefinitionRpc,
+      definition(repository.id as number, 'summon', [{ event: 'issue_comment', mentions: ['plue-bot'] }]),
+    )
+    .catch((error: unknown) => error);
   const badRunner = await rpc
     .callUnchecked(RegisterRunnerRpc, { podName: '', podIp: 'not-an-ip', extra: true })
     .catch((error: unknown) => error);
@@ -403,6 +550,10 @@ it('answers an invalid request with a structured validation error and writes not
     },
   });
   expect(cycle).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/cycle/) });
+  expect(badMentions).toMatchObject({
+    code: 'validation_failed',
+    details: { issues: [{ field: 'triggers.0.mentions.0', message: expect.any(String) }] },
+  });
   expect(badRunner).toMatchObject({ code: 'validation_failed' });
   expect(badCompletion).toMatchObject({
     code: 'validation_failed',

@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ListRecentWorkflowRunsRpc, UpsertWorkflowDefinitionRpc } from '@plue/contracts';
+import { ListRecentWorkflowRunsRpc, RegisterRunnerRpc, UpsertWorkflowDefinitionRpc } from '@plue/contracts';
 import { RpcClient } from '@plue/service-kit';
 import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
 import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
-import { publishBranchesPushed } from './git-events';
+import { publishBranchesPushed } from './outbox-events';
 
 const database = useTestDatabase();
 let nats: NatsServer;
@@ -20,6 +20,8 @@ beforeAll(async () => {
     NATS_URL: nats.url,
     HEALTH_PORT: '0',
     LOG_LEVEL: 'debug',
+    // Both instances sweep often, so that their sweeps meet (the heartbeat timeout keeps its default).
+    RUNNER_REAP_INTERVAL_SECONDS: '0.2',
   };
   instances = [spawnService(env), spawnService(env)];
   await Promise.all(instances.map((instance) => waitUntilReady(instance)));
@@ -87,6 +89,13 @@ it('handles every push once across both instances: one run per push, with its st
     })),
   );
 
+  // The inbox rows commit with the runs; the `message handled` log line comes just before that commit.
+  await eventually(async () => {
+    const { rows: inbox } = await admin.query(
+      `SELECT count(*)::int AS n FROM agent.inbox WHERE consumer = 'agent--plue_git_branch_pushed'`,
+    );
+    return inbox[0].n === ids.length ? true : undefined;
+  });
   const handled = await eventually(async () => {
     const counts = handledPerInstance('plue.git.branch.pushed');
     return counts[0] + counts[1] === ids.length ? counts : undefined;
@@ -97,10 +106,34 @@ it('handles every push once across both instances: one run per push, with its st
     [ids],
   );
   expect(rows[0]).toEqual({ runs: ids.length, steps: ids.length });
-  const { rows: inbox } = await admin.query(
-    `SELECT count(*)::int AS n FROM agent.inbox WHERE consumer = 'agent--plue_git_branch_pushed'`,
-  );
-  expect(inbox[0].n).toBe(ids.length);
   // Which instance pulls which event is JetStream's choice; only the total is a guarantee.
   expect(handled[0] + handled[1]).toBe(ids.length);
+});
+
+it('reaps each stale runner once although both instances sweep', async () => {
+  const rpc = new RpcClient(connection);
+  const runners = [];
+  for (let index = 0; index < 10; index += 1) {
+    runners.push(await rpc.call(RegisterRunnerRpc, { podName: unique('scale-pod-') }));
+  }
+  const ids = runners.map((runner) => runner.id);
+  // All stale at once (past the default 60 s timeout): the next sweeps of both instances race for them.
+  await admin.query(`UPDATE runner_pool SET last_heartbeat = now() - interval '10 minutes' WHERE id = ANY ($1)`, [ids]);
+
+  await eventually(async () => {
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM runner_pool WHERE id = ANY ($1) AND status = 'terminated'`,
+      [ids],
+    );
+    return rows[0].n === ids.length ? true : undefined;
+  });
+  const reaped = await eventually(async () => {
+    const logged = instances.flatMap((instance) =>
+      instance.logs
+        .filter((line) => line.msg === 'stale runners terminated')
+        .flatMap((line) => line.runnerIds as number[]),
+    );
+    return logged.length >= ids.length ? logged : undefined;
+  });
+  expect(reaped.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
 });

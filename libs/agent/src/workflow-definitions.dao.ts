@@ -4,13 +4,7 @@ import { z } from 'zod';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
 import { idSchema } from './input-schemas';
 import { parseWorkflowPlan } from './workflow-plan';
-import {
-  parseWorkflowEvent,
-  parseWorkflowTriggers,
-  triggersMatch,
-  workflowTriggersSchema,
-  type WorkflowEvent,
-} from './workflow-triggers';
+import { parseWorkflowEvent, triggersMatch, workflowTriggersSchema, type WorkflowEvent } from './workflow-triggers';
 
 const upsertSchema = z.strictObject({
   repoId: idSchema,
@@ -28,6 +22,7 @@ const upsertSchema = z.strictObject({
   plan: z.unknown(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256'),
 });
+const triggersFieldSchema = z.object({ triggers: workflowTriggersSchema });
 export type UpsertWorkflowDefinitionData = z.input<typeof upsertSchema>;
 
 /** Workflow files of repositories: their triggers and step DAG, one row per (repository, file path). */
@@ -40,7 +35,8 @@ export class WorkflowDefinitionsDao {
    */
   async upsert(data: UpsertWorkflowDefinitionData, tx?: Tx): Promise<WorkflowDefinition> {
     const input = parseInput(upsertSchema, data);
-    const triggers = parseWorkflowTriggers(input.triggers);
+    // Parsed under its own key so that an issue names the field from the request's root (`triggers.0.mentions`).
+    const { triggers } = parseInput(triggersFieldSchema, { triggers: input.triggers });
     const plan = parseWorkflowPlan(input.plan);
     return inTransaction(tx ?? this.db, async (manager) => {
       const [definition] = await queryEntities(

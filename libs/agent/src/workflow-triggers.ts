@@ -8,6 +8,11 @@ import { z } from 'zod';
 // Branch globs have the forge's one semantics (@plue/globs, shared with branch protection): `*`
 // stays within one path segment, `**` crosses them, a leading `!` is literal (exclusions go in
 // `branches_ignore`). Omitted filters match everything.
+//
+// Issue and comment triggers may also filter on `mentions`: user ids, at least one of whom the
+// text must @-mention (how an agent bot is summoned: `@plue-bot please review`). Ids rather than
+// usernames because the events carry ids (`mentionedUserIds`, resolved by collaboration) and a
+// username can change hands; whoever reads the workflow file resolves names when it upserts.
 
 export const ISSUE_ACTIONS = [
   'opened',
@@ -53,13 +58,18 @@ const pullRequestTrigger = z.strictObject({
   ...branchFilters,
   types: z.array(z.enum(PULL_REQUEST_ACTIONS)).min(1).optional(),
 });
+const userId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Fires only when the text mentions at least one of these users. */
+const mentionsFilter = z.array(userId).min(1).max(100).optional();
 const issueTrigger = z.strictObject({
   event: z.literal('issue'),
   types: z.array(z.enum(ISSUE_ACTIONS)).min(1).optional(),
+  mentions: mentionsFilter,
 });
 const issueCommentTrigger = z.strictObject({
   event: z.literal('issue_comment'),
   types: z.array(z.enum(ISSUE_COMMENT_ACTIONS)).min(1).optional(),
+  mentions: mentionsFilter,
 });
 const manualTrigger = z.strictObject({ event: z.literal('manual') });
 
@@ -72,13 +82,18 @@ export const workflowTriggersSchema = z
 export type WorkflowTrigger = z.output<typeof workflowTriggersSchema>[number];
 export type WorkflowTriggerEvent = WorkflowTrigger['event'];
 
-/** Something that happened and may start workflows. Branch names may carry a `refs/heads/` prefix. */
+/**
+ * Something that happened and may start workflows. Branch names may carry a `refs/heads/` prefix;
+ * `mentionedUserIds` are the users the issue's or comment's text mentions (none when omitted).
+ */
 export type WorkflowEvent =
   | { type: 'push'; branch: string }
   | { type: 'pull_request'; action: (typeof PULL_REQUEST_ACTIONS)[number]; baseBranch: string }
-  | { type: 'issue'; action: (typeof ISSUE_ACTIONS)[number] }
-  | { type: 'issue_comment'; action: (typeof ISSUE_COMMENT_ACTIONS)[number] }
+  | { type: 'issue'; action: (typeof ISSUE_ACTIONS)[number]; mentionedUserIds?: number[] }
+  | { type: 'issue_comment'; action: (typeof ISSUE_COMMENT_ACTIONS)[number]; mentionedUserIds?: number[] }
   | { type: 'manual' };
+
+const mentionedUserIds = z.array(userId).max(1000).optional();
 
 const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('push'), branch: z.string().min(1).max(1024) }),
@@ -87,8 +102,8 @@ const eventSchema = z.discriminatedUnion('type', [
     action: z.enum(PULL_REQUEST_ACTIONS),
     baseBranch: z.string().min(1).max(1024),
   }),
-  z.strictObject({ type: z.literal('issue'), action: z.enum(ISSUE_ACTIONS) }),
-  z.strictObject({ type: z.literal('issue_comment'), action: z.enum(ISSUE_COMMENT_ACTIONS) }),
+  z.strictObject({ type: z.literal('issue'), action: z.enum(ISSUE_ACTIONS), mentionedUserIds }),
+  z.strictObject({ type: z.literal('issue_comment'), action: z.enum(ISSUE_COMMENT_ACTIONS), mentionedUserIds }),
   z.strictObject({ type: z.literal('manual') }),
 ]);
 
@@ -119,7 +134,11 @@ export function triggerMatches(trigger: WorkflowTrigger, event: WorkflowEvent): 
       );
     case 'issue':
     case 'issue_comment':
-      return (event.type === 'issue' || event.type === 'issue_comment') && actionMatches(trigger.types, event.action);
+      return (
+        (event.type === 'issue' || event.type === 'issue_comment') &&
+        actionMatches(trigger.types, event.action) &&
+        mentionsMatch(trigger.mentions, event.mentionedUserIds ?? [])
+      );
     case 'manual':
       return true;
   }
@@ -138,6 +157,10 @@ function branchMatches(filters: { branches?: string[]; branches_ignore?: string[
 
 function actionMatches(types: readonly string[] | undefined, action: string): boolean {
   return types === undefined || types.includes(action);
+}
+
+function mentionsMatch(mentions: readonly number[] | undefined, mentionedUserIds: readonly number[]): boolean {
+  return mentions === undefined || mentions.some((user) => mentionedUserIds.includes(user));
 }
 
 function branchName(ref: string): string {

@@ -158,6 +158,22 @@ describe('RunnerPoolDao', () => {
     expect((await runs.getById(run.id))?.status).toBe('running');
   });
 
+  it('lets concurrent sweeps (two service instances) reap each stale runner and requeue each step once', async () => {
+    await newRun(4);
+    const pool = [];
+    for (let i = 0; i < 8; i += 1) pool.push(await runners.register({ podName: unique('pod-') }));
+    const held = [];
+    for (const runner of pool.slice(0, 4)) held.push(await steps.claimNextReadyStep(runner.id));
+    for (const runner of pool) await makeStale(runner, 10);
+
+    const sweeps = await Promise.all([runners.reapStale(60), runners.reapStale(60), runners.reapStale(60)]);
+    const reapedIds = sweeps.flatMap((sweep) => sweep.runners.map((runner) => runner.id));
+    const requeuedIds = sweeps.flatMap((sweep) => sweep.requeuedSteps.map((step) => step.id));
+    expect(reapedIds.sort()).toEqual(pool.map((runner) => runner.id).sort());
+    expect(requeuedIds.sort()).toEqual(held.map((step) => step!.id).sort());
+    expect((await runners.reapStale(60)).runners).toEqual([]);
+  });
+
   it('cancels instead of requeueing the steps of a run that is no longer active', async () => {
     const run = await newRun(1);
     const runner = await runners.register({ podName: unique('pod-') });

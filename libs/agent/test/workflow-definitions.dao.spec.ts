@@ -81,6 +81,9 @@ describe('WorkflowDefinitionsDao', () => {
     await expect(
       definitions.upsert({ ...base, plan: DIAMOND_PLAN, triggers: [{ event: 'push', branches: 'main' }] }),
     ).rejects.toThrow(ValidationError);
+    await expect(
+      definitions.upsert({ ...base, plan: DIAMOND_PLAN, triggers: [{ event: 'issue', mentions: ['plue-bot'] }] }),
+    ).rejects.toMatchObject({ issues: [{ field: 'triggers.0.mentions.0', message: expect.any(String) }] });
     await expect(definitions.upsert({ ...base, plan: DIAMOND_PLAN, contentHash: 'ABC' })).rejects.toThrow(
       ValidationError,
     );

@@ -57,6 +57,25 @@ describe('workflow triggers', () => {
     expect(matches([{ event: 'issue' }], { type: 'issue', action: 'labeled' })).toBe(true);
   });
 
+  it('match issue and comment triggers with mentions only when the text mentions one of those users', () => {
+    const summonBot = [{ event: 'issue_comment', mentions: [7, 8] }];
+    expect(matches(summonBot, { type: 'issue_comment', action: 'created', mentionedUserIds: [3, 8] })).toBe(true);
+    expect(matches(summonBot, { type: 'issue_comment', action: 'created', mentionedUserIds: [3] })).toBe(false);
+    expect(matches(summonBot, { type: 'issue_comment', action: 'created' })).toBe(false);
+    const onOpened = [{ event: 'issue', types: ['opened'], mentions: [7] }];
+    expect(matches(onOpened, { type: 'issue', action: 'opened', mentionedUserIds: [7] })).toBe(true);
+    expect(matches(onOpened, { type: 'issue', action: 'closed', mentionedUserIds: [7] })).toBe(false);
+    // Without a mentions filter, mentions do not matter.
+    expect(matches([{ event: 'issue' }], { type: 'issue', action: 'opened', mentionedUserIds: [] })).toBe(true);
+  });
+
+  it('refuse a mentions filter that is empty, not user ids, or on another event', () => {
+    expect(() => parseWorkflowTriggers([{ event: 'issue', mentions: [] }])).toThrow(/0\.mentions/);
+    expect(() => parseWorkflowTriggers([{ event: 'issue_comment', mentions: ['plue-bot'] }])).toThrow(/0\.mentions\.0/);
+    expect(() => parseWorkflowTriggers([{ event: 'issue', mentions: [0] }])).toThrow(ValidationError);
+    expect(() => parseWorkflowTriggers([{ event: 'push', mentions: [7] }])).toThrow(/mentions/);
+  });
+
   it('match pull requests on action AND base branch', () => {
     const triggers = [{ event: 'pull_request', types: ['opened', 'synchronize'], branches: ['main'] }];
     expect(matches(triggers, { type: 'pull_request', action: 'opened', baseBranch: 'main' })).toBe(true);

@@ -73,7 +73,7 @@ export const UpsertWorkflowDefinitionRpc = defineRpc({
       repoId: id(),
       name: z.string().min(1).max(255),
       filePath: z.string().min(1).max(1024),
-      /** `[{ event: 'push', branches?, branches_ignore? } | { event: 'pull_request', … } | …]`. */
+      /** `[{ event: 'push', branches?, branches_ignore? } | { event: 'issue', types?, mentions? } | …]`. */
       triggers: z.array(z.record(z.string(), z.unknown())).max(50),
       /** `{ steps: [{ id, name, type: 'shell' | 'llm' | 'agent', depends_on?, run? | prompt? }] }`. */
       plan: z.record(z.string(), z.unknown()),
