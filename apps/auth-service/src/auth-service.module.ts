@@ -3,6 +3,7 @@ import { AccessTokensDao, SiweNoncesDao, UsersDao } from '@plue/auth';
 import { DataSource } from 'typeorm';
 import { AccessTokensController } from './access-tokens.controller';
 import { SiweController } from './siwe.controller';
+import { UserContentHandoversHandler } from './user-content-handovers.handler';
 import { UsersController } from './users.controller';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -13,7 +14,7 @@ const daoProviders = [UsersDao, AccessTokensDao, SiweNoncesDao].map((Dao) => ({
 }));
 
 @Module({
-  controllers: [UsersController, AccessTokensController, SiweController],
+  controllers: [UsersController, AccessTokensController, SiweController, UserContentHandoversHandler],
   providers: daoProviders,
 })
 export class AuthServiceModule {}
