@@ -1,13 +1,12 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UsersDao } from '@plue/auth';
-import { CollaborationUserContentReassigned, GitUserContentReassigned } from '@plue/contracts';
+import { CollaborationUserContentReassigned, GitUserContentReassigned, type EventPayload } from '@plue/contracts';
 import { JetStreamContext } from '@plue/messaging';
 
-interface HandOver {
-  userId: number;
-  ghostUserId: number;
-}
+/** Both domains confirm with the same payload. */
+type HandOver =
+  EventPayload<'plue.git.user_content.reassigned'> | EventPayload<'plue.collaboration.user_content.reassigned'>;
 
 /**
  * DESIGN §4 flow 6, last step: each domain confirms it handed a deleted user's content to the
