@@ -17,9 +17,10 @@
 -- This file equals db/migrations/0001_initial_schema.sql (everything up to the roles section)
 -- followed by db/migrations/0002_service_roles.sql (the roles section), verbatim, with the tables
 -- of db/migrations/0003_messaging_aggregate_versions.sql placed beside the other messaging tables
--- of each schema (the schema-wide grants of the roles section cover them), and the outbox notify
--- trigger as db/migrations/0004_outbox_notify_when_idle.sql leaves it:
--- migrate:baseline 0004
+-- of each schema (the schema-wide grants of the roles section cover them), the outbox notify
+-- trigger as db/migrations/0004_outbox_notify_when_idle.sql leaves it, and the review_comments
+-- updated_at trigger as db/migrations/0005_review_comment_resolver_is_bookkeeping.sql leaves it:
+-- migrate:baseline 0005
 --
 -- Conventions
 --   * Tables are plural snake_case as in the seed note; keys are `id bigint GENERATED ALWAYS AS
@@ -716,7 +717,7 @@ CREATE INDEX review_comments_author_id_idx ON review_comments (author_id);
 CREATE INDEX review_comments_in_reply_to_id_idx ON review_comments (in_reply_to_id) WHERE in_reply_to_id IS NOT NULL;
 CREATE INDEX review_comments_resolved_by_id_idx ON review_comments (resolved_by_id) WHERE resolved_by_id IS NOT NULL;
 CREATE TRIGGER review_comments_set_updated_at BEFORE UPDATE ON review_comments
-  FOR EACH ROW EXECUTE FUNCTION set_updated_at('author_id');
+  FOR EACH ROW EXECUTE FUNCTION set_updated_at('author_id', 'resolved_by_id');
 
 -- The timeline of an issue or pull request (comments are their own table).
 CREATE TABLE issue_events (

@@ -6,6 +6,7 @@ import { AuthSessionsController } from './auth-sessions.controller';
 import { EmailAddressesController } from './email-addresses.controller';
 import { SiweController } from './siwe.controller';
 import { SshKeysController } from './ssh-keys.controller';
+import { UserContentHandoversHandler } from './user-content-handovers.handler';
 import { UsersController } from './users.controller';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -25,6 +26,7 @@ const daoProviders = [UsersDao, AccessTokensDao, SiweNoncesDao, SshKeysDao, Emai
     AuthSessionsController,
     AccessTokensController,
     SiweController,
+    UserContentHandoversHandler,
   ],
   providers: daoProviders,
 })

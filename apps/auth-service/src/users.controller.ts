@@ -1,25 +1,33 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { UsersDao } from '@plue/auth';
+import { GHOST_USERNAME, UsersDao } from '@plue/auth';
 import {
   CreateUserRpc,
   DeactivateUserRpc,
+  DeleteUserRpc,
   GetUserByUsernameRpc,
   GetUserByWalletAddressRpc,
   GetUserRpc,
   ReactivateUserRpc,
   SetUserLoginProhibitedRpc,
   UpdateUserRpc,
+  UserDeleted,
   type RpcParsedRequestOf,
   type RpcReplyOf,
 } from '@plue/contracts';
-import { NotFoundError } from '@plue/db';
-import { RpcRequestPipe } from '@plue/service-kit';
+import { ConflictError, inTransaction, NotFoundError } from '@plue/db';
+import { OutboxWriter } from '@plue/messaging';
+import { currentTraceparent, RpcRequestPipe } from '@plue/service-kit';
+import { DataSource } from 'typeorm';
 import { userReply } from './replies';
 
 @Controller()
 export class UsersController {
-  constructor(private readonly users: UsersDao) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly users: UsersDao,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   /** No event yet: nothing downstream reacts to a new user (flow 6 starts from `user.deleted`). */
   @MessagePattern(CreateUserRpc.pattern)
@@ -85,5 +93,33 @@ export class UsersController {
     request: RpcParsedRequestOf<typeof SetUserLoginProhibitedRpc>,
   ): Promise<RpcReplyOf<typeof SetUserLoginProhibitedRpc>> {
     return userReply(await this.users.setLoginProhibited(request.userId, request.prohibited));
+  }
+
+  /**
+   * DESIGN §4 flow 6, first step: the account stops working (deactivated, login barred, credentials
+   * gone) and `user.deleted` is emitted in the same transaction; git and collaboration hand the
+   * content to the ghost and confirm, and `UserContentHandoversHandler` deletes the row. Asking
+   * again emits again, so a stalled deletion can be resumed (every hand-over is idempotent).
+   */
+  @MessagePattern(DeleteUserRpc.pattern)
+  delete(
+    @Payload(new RpcRequestPipe(DeleteUserRpc)) request: RpcParsedRequestOf<typeof DeleteUserRpc>,
+  ): Promise<RpcReplyOf<typeof DeleteUserRpc>> {
+    return inTransaction(this.db, async (tx) => {
+      const existing = await this.users.getById(request.userId, tx);
+      if (!existing) throw new NotFoundError(`user ${request.userId} does not exist`, { field: 'userId' });
+      if (existing.username.toLowerCase() === GHOST_USERNAME) {
+        throw new ConflictError('the ghost account cannot be deleted', { field: 'userId' });
+      }
+      const { user, ghost } = await this.users.beginDeletion(existing.id, tx);
+      await this.outbox.emit(
+        tx,
+        UserDeleted.subject,
+        user.id,
+        { userId: user.id, username: user.username, ghostUserId: ghost.id },
+        { traceparent: currentTraceparent() },
+      );
+      return { userId: user.id, ghostUserId: ghost.id, status: 'deleting' };
+    });
   }
 }

@@ -64,8 +64,11 @@ it('starts from its build output alone and answers readiness with each check', a
   expect(report.ready).toBe(true);
   expect(report.checks.database.ok).toBe(true);
   expect(report.checks.nats.ok).toBe(true);
-  // No event handlers in this slice; the relay of the auth outbox runs all the same.
-  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'auth' }], consumers: [] });
+  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'auth' }] });
+  // The confirmations of the ghost hand-over (flow 6).
+  expect(
+    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
+  ).toEqual(['plue.collaboration.user_content.reassigned', 'plue.git.user_content.reassigned']);
   expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
 });
 

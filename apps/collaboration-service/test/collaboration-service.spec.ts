@@ -70,9 +70,9 @@ it('starts from its build output alone and answers readiness with each check', a
   expect(report.checks.database.ok).toBe(true);
   expect(report.checks.nats.ok).toBe(true);
   expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'collaboration' }] });
-  expect((report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject)).toEqual([
-    'plue.git.repository.created',
-  ]);
+  expect(
+    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
+  ).toEqual(['plue.auth.user.deleted', 'plue.git.repository.created']);
   expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
 });
 
@@ -302,8 +302,8 @@ it('gives a new repository its default labels exactly once (DESIGN §4 flow 1)',
 
 async function consumerDuplicates(): Promise<number> {
   const report = await readiness();
-  const [consumer] = report.checks.messaging.consumers as { duplicates: number }[];
-  return consumer.duplicates;
+  const consumers = report.checks.messaging.consumers as { subject: string; duplicates: number }[];
+  return consumers.find((consumer) => consumer.subject === 'plue.git.repository.created')!.duplicates;
 }
 
 it('on SIGTERM stops taking requests, finishes the one in progress, then exits 0', async () => {

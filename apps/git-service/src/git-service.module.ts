@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { BranchesDao, CollaboratorsDao, CommitStatusesDao, RepositoriesDao, StarsDao, WatchesDao } from '@plue/git';
+import {
+  BranchesDao,
+  CollaboratorsDao,
+  CommitStatusesDao,
+  ProtectedBranchesDao,
+  RepositoriesDao,
+  StarsDao,
+  WatchesDao,
+} from '@plue/git';
 import { DataSource } from 'typeorm';
 import { BranchesController } from './branches.controller';
 import { CollaboratorsController } from './collaborators.controller';
@@ -7,16 +15,23 @@ import { CommitStatusesController } from './commit-statuses.controller';
 import { RepositoriesController } from './repositories.controller';
 import { StarsController } from './stars.controller';
 import { WatchesController } from './watches.controller';
+import { UserDeletionHandler } from './user-deletion.handler';
 import { WorkflowRunsHandler } from './workflow-runs.handler';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
-const daoProviders = [RepositoriesDao, BranchesDao, CommitStatusesDao, CollaboratorsDao, StarsDao, WatchesDao].map(
-  (Dao) => ({
-    provide: Dao,
-    useFactory: (db: DataSource) => new Dao(db),
-    inject: [DataSource],
-  }),
-);
+const daoProviders = [
+  RepositoriesDao,
+  BranchesDao,
+  CommitStatusesDao,
+  CollaboratorsDao,
+  StarsDao,
+  WatchesDao,
+  ProtectedBranchesDao,
+].map((Dao) => ({
+  provide: Dao,
+  useFactory: (db: DataSource) => new Dao(db),
+  inject: [DataSource],
+}));
 
 @Module({
   controllers: [
@@ -27,6 +42,7 @@ const daoProviders = [RepositoriesDao, BranchesDao, CommitStatusesDao, Collabora
     WatchesController,
     CommitStatusesController,
     WorkflowRunsHandler,
+    UserDeletionHandler,
   ],
   providers: daoProviders,
 })

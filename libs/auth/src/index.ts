@@ -11,7 +11,13 @@ export { AccessToken, AuthSession, EmailAddress, RateLimit, SiweNonce, SshKey, U
 /** Every entity of the auth domain; each DataSource is built with all four domains' lists. */
 export const AUTH_ENTITIES = [User, EmailAddress, AuthSession, AccessToken, SiweNonce, SshKey, RateLimit];
 
-export { UsersDao, type CreateUserData, type UpdateUserData } from './users.dao';
+export {
+  UsersDao,
+  type CreateUserData,
+  type UpdateUserData,
+  type UserDeletion,
+  type HandOverDeletionOutcome,
+} from './users.dao';
 export { EmailAddressesDao, type AddEmailAddressData } from './email-addresses.dao';
 export { AccessTokensDao, type CreateAccessTokenData, type CreatedAccessToken } from './access-tokens.dao';
 export {

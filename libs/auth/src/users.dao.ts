@@ -1,4 +1,12 @@
-import { ConflictError, inTransaction, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
+import {
+  ConflictError,
+  hydrate,
+  inTransaction,
+  MissingReferenceError,
+  NotFoundError,
+  parseInput,
+  type Tx,
+} from '@plue/db';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { User } from './entities/user.entity';
@@ -43,6 +51,19 @@ const updateUserSchema = z
   .refine((data) => Object.values(data).some((value) => value !== undefined), 'names no field to change');
 /** Fields to change; `null` clears an optional one. */
 export type UpdateUserData = z.input<typeof updateUserSchema>;
+
+/** A user whose deletion has begun, and the ghost account that inherits the user's content. */
+export interface UserDeletion {
+  user: User;
+  ghost: User;
+}
+
+/**
+ * What `deleteOnceHandedOver` found: the row is gone now (`deleted`), was gone already (`absent`),
+ * or another domain still holds content of the user (`content_remains`, with the foreign key).
+ */
+export type HandOverDeletionOutcome =
+  { outcome: 'deleted' } | { outcome: 'absent' } | { outcome: 'content_remains'; constraint: string | undefined };
 
 /** Users: accounts, their login state and the reserved `ghost` account. */
 export class UsersDao {
@@ -167,6 +188,56 @@ export class UsersDao {
     });
   }
 
+  /**
+   * First step of deleting a user (DESIGN §4 flow 6): the account is deactivated and barred from
+   * signing in, its cookie sessions, access tokens and SSH keys are deleted (no credential outlives
+   * the request), and the ghost account is created if missing. The row itself stays until git and
+   * collaboration have handed its content over (`deleteOnceHandedOver`). Asking again for a user
+   * already being deleted changes nothing and returns the same pair. NotFoundError for an unknown
+   * user, ConflictError for the ghost itself.
+   */
+  async beginDeletion(id: number, tx?: Tx): Promise<UserDeletion> {
+    const userId = parseId(id, 'id');
+    return inTransaction(tx ?? this.db, async (manager) => {
+      const current = await this.lockedUser(manager, userId, 'for_no_key_update');
+      if (isGhost(current)) throw new ConflictError('the ghost account cannot be deleted', { field: 'id' });
+      const ghost = await this.ensureGhostUser(manager);
+      const user =
+        current.isActive || !current.prohibitLogin
+          ? await this.updateRow(manager, userId, { isActive: false, prohibitLogin: true })
+          : current;
+      for (const table of CREDENTIAL_TABLES) {
+        await manager.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+      }
+      return { user, ghost };
+    });
+  }
+
+  /**
+   * Deletes the user if nothing blocks it any more, inside a savepoint so that the caller's
+   * transaction survives a refusal: a RESTRICT foreign key still pointing at the user means a
+   * domain has not handed its content over yet (`content_remains`), an absent row means an earlier
+   * call deleted it (`absent`). Each domain's confirmation calls this; the last one deletes.
+   */
+  async deleteOnceHandedOver(id: number, tx?: Tx): Promise<HandOverDeletionOutcome> {
+    const userId = parseId(id, 'id');
+    return inTransaction(tx ?? this.db, async (manager) => {
+      await manager.query('SAVEPOINT delete_once_handed_over');
+      try {
+        await this.delete(userId, manager);
+      } catch (error) {
+        await manager.query('ROLLBACK TO SAVEPOINT delete_once_handed_over');
+        if (error instanceof NotFoundError) return { outcome: 'absent' };
+        if (error instanceof MissingReferenceError) {
+          return { outcome: 'content_remains', constraint: error.details.constraint };
+        }
+        throw error;
+      }
+      await manager.query('RELEASE SAVEPOINT delete_once_handed_over');
+      return { outcome: 'deleted' };
+    });
+  }
+
   private async lockedUser(manager: Tx, id: number, lock: 'for_no_key_update' | 'pessimistic_write'): Promise<User> {
     const user = await manager.createQueryBuilder(User, 'user').where('user.id = :id', { id }).setLock(lock).getOne();
     if (!user) throw new NotFoundError(`user ${id} does not exist`, { field: 'id' });
@@ -185,6 +256,9 @@ export class UsersDao {
     return hydrate(manager, User, raw[0]);
   }
 }
+
+/** Tables holding a user's credentials: emptied as soon as the user's deletion begins. */
+const CREDENTIAL_TABLES = ['auth_sessions', 'access_tokens', 'ssh_keys'] as const;
 
 function isGhost(user: User): boolean {
   return user.username.toLowerCase() === GHOST_USERNAME;

@@ -278,3 +278,65 @@ describe('transactions', () => {
     expect(await users.getByUsername(name)).toBeNull();
   });
 });
+
+describe('deleting a user in two steps (the ghost flow)', () => {
+  const credentials = async (userId: number) => {
+    const { rows } = await admin.query(
+      `SELECT (SELECT count(*) FROM auth_sessions WHERE user_id = $1)::int AS sessions,
+              (SELECT count(*) FROM access_tokens WHERE user_id = $1)::int AS tokens,
+              (SELECT count(*) FROM ssh_keys WHERE user_id = $1)::int AS keys`,
+      [userId],
+    );
+    return rows[0];
+  };
+
+  it('beginDeletion bars the user, removes every credential and returns the ghost, the same when asked again', async () => {
+    const user = await users.create({ username: username() });
+    await new AuthSessionsDao(dataSource).create(user.id);
+    await new AccessTokensDao(dataSource).create(user.id, {
+      name: 'ci',
+      scopes: ['repo:read'],
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await admin.query(
+      "INSERT INTO ssh_keys (user_id, name, fingerprint, public_key, key_type) VALUES ($1, 'laptop', $2, 'ssh-ed25519 AAAA', 'ssh-ed25519')",
+      [user.id, `SHA256:${'A'.repeat(43)}`],
+    );
+    expect(await credentials(user.id)).toEqual({ sessions: 1, tokens: 1, keys: 1 });
+
+    const { user: barred, ghost } = await users.beginDeletion(user.id);
+    expect(barred).toMatchObject({ id: user.id, isActive: false, prohibitLogin: true });
+    expect(ghost).toMatchObject({ username: 'ghost', prohibitLogin: true });
+    expect(await credentials(user.id)).toEqual({ sessions: 0, tokens: 0, keys: 0 });
+
+    const again = await users.beginDeletion(user.id);
+    expect(again.ghost.id).toBe(ghost.id);
+    expect(again.user.updatedAt).toEqual(barred.updatedAt);
+  });
+
+  it('beginDeletion refuses the ghost and an unknown user', async () => {
+    const ghost = await users.ensureGhostUser();
+    await expect(users.beginDeletion(ghost.id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(users.beginDeletion(987_654_321)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await users.getById(ghost.id)).toMatchObject({ isActive: true });
+  });
+
+  it('deleteOnceHandedOver waits while content remains, keeping the caller’s transaction usable, then deletes', async () => {
+    const owner = await insertUser(admin);
+    const userId = owner.id as number;
+    const repository = await insertRepository(admin, { user_id: userId });
+
+    const outcome = await dataSource.transaction(async (tx) => {
+      const first = await users.deleteOnceHandedOver(userId, tx);
+      await tx.query('SELECT 1'); // the transaction survived the refused DELETE
+      return first;
+    });
+    expect(outcome).toEqual({ outcome: 'content_remains', constraint: 'repositories_user_id_fkey' });
+    expect(await users.getById(userId)).not.toBeNull();
+
+    await admin.query('DELETE FROM repositories WHERE id = $1', [repository.id]);
+    expect(await users.deleteOnceHandedOver(userId)).toEqual({ outcome: 'deleted' });
+    expect(await users.getById(userId)).toBeNull();
+    expect(await users.deleteOnceHandedOver(userId)).toEqual({ outcome: 'absent' });
+  });
+});

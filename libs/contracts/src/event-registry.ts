@@ -2,7 +2,9 @@ import type { PayloadOf } from './event-contract';
 import { ContractRegistry } from './contract-registry';
 import {
   BranchPushed,
+  CollaborationUserContentReassigned,
   CommentCreated,
+  GitUserContentReassigned,
   IssueOpened,
   RepositoryCreated,
   UserDeleted,
@@ -17,6 +19,8 @@ export const EVENT_CONTRACTS = [
   IssueOpened,
   CommentCreated,
   WorkflowRunCompleted,
+  GitUserContentReassigned,
+  CollaborationUserContentReassigned,
 ] as const;
 
 export type PlueEventContract = (typeof EVENT_CONTRACTS)[number];

@@ -22,8 +22,10 @@ describe('event contracts', () => {
         'plue.auth.user.deleted',
         'plue.collaboration.comment.created',
         'plue.collaboration.issue.opened',
+        'plue.collaboration.user_content.reassigned',
         'plue.git.branch.pushed',
         'plue.git.repository.created',
+        'plue.git.user_content.reassigned',
       ].sort(),
     );
     for (const contract of EVENT_CONTRACTS) expect(contract.subject).toMatch(EVENT_SUBJECT_PATTERN);
@@ -59,8 +61,12 @@ describe('event contracts', () => {
   });
 
   it('checks payloads, naming each bad field, and drops unknown keys', () => {
-    const valid = { userId: 7, username: 'ada', extra: 'ignored' };
-    expect(EVENT_REGISTRY.parse('plue.auth.user.deleted', valid)).toEqual({ userId: 7, username: 'ada' });
+    const valid = { userId: 7, username: 'ada', ghostUserId: 1, extra: 'ignored' };
+    expect(EVENT_REGISTRY.parse('plue.auth.user.deleted', valid)).toEqual({
+      userId: 7,
+      username: 'ada',
+      ghostUserId: 1,
+    });
     let error: unknown;
     try {
       EVENT_REGISTRY.parse('plue.git.branch.pushed', { repoId: 1.5, branch: 'main', headCommitSha: 'XYZ' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
-import { inTransaction, MissingReferenceError, NotFoundError, parseInput, type Tx, hydrate } from '@plue/db';
+import { inTransaction, MissingReferenceError, NotFoundError, parseInput, queryRows, type Tx, hydrate } from '@plue/db';
 import { ruleNameProblem, selectRule } from './branch-protection';
 import { ProtectedBranch } from './entities/protected-branch.entity';
 import { boundedText, idSchema } from './git-names';
@@ -116,6 +116,27 @@ export class ProtectedBranchesDao {
       const result = await manager.delete(ProtectedBranch, { id });
       if (!result.affected) throw new NotFoundError(`branch protection rule ${id} does not exist`, { field: 'id' });
     });
+  }
+
+  /**
+   * Takes a deleted user off every allowlist (DESIGN §4 flow 6): the arrays cannot carry a foreign
+   * key, so nothing else would. The ghost account does not inherit the entries (it never pushes or
+   * merges); an enabled allowlist left empty lets nobody through, the safe side. Returns how many
+   * rules changed.
+   */
+  async removeUserFromAllowlists(userId: number, tx?: Tx): Promise<number> {
+    parseInput(idSchema, userId);
+    const changed = await queryRows(
+      tx ?? this.db.manager,
+      `UPDATE protected_branches
+          SET push_allowlist_user_ids = array_remove(push_allowlist_user_ids, $1::bigint),
+              force_push_allowlist_user_ids = array_remove(force_push_allowlist_user_ids, $1::bigint),
+              merge_allowlist_user_ids = array_remove(merge_allowlist_user_ids, $1::bigint)
+        WHERE $1::bigint = ANY (push_allowlist_user_ids || force_push_allowlist_user_ids || merge_allowlist_user_ids)
+       RETURNING id`,
+      [userId],
+    );
+    return changed.length;
   }
 }
 

@@ -141,3 +141,32 @@ describe('ProtectedBranchesDao', () => {
     ]);
   });
 });
+
+describe('ProtectedBranchesDao.removeUserFromAllowlists (the ghost flow)', () => {
+  it('takes the user off every allowlist of every rule and leaves other rules alone', async () => {
+    const [leaving, staying] = [await newUserId(), await newUserId()];
+    const lists = { pushAllowlistUserIds: [leaving, staying], forcePushAllowlistUserIds: [leaving] };
+    const first = await dao().create({ repoId: await newRepositoryId(), ruleName: 'main', ...lists });
+    const second = await dao().create({
+      repoId: await newRepositoryId(),
+      ruleName: 'release/*',
+      mergeAllowlistUserIds: [staying, leaving],
+    });
+    const untouched = await dao().create({
+      repoId: await newRepositoryId(),
+      ruleName: 'main',
+      pushAllowlistUserIds: [staying],
+    });
+
+    expect(await dao().removeUserFromAllowlists(leaving)).toBe(2);
+
+    expect(await dao().getById(first.id)).toMatchObject({
+      pushAllowlistUserIds: [staying],
+      forcePushAllowlistUserIds: [],
+      mergeAllowlistUserIds: [],
+    });
+    expect((await dao().getById(second.id))?.mergeAllowlistUserIds).toEqual([staying]);
+    expect((await dao().getById(untouched.id))?.updatedAt).toEqual(untouched.updatedAt);
+    expect(await dao().removeUserFromAllowlists(leaving)).toBe(0);
+  });
+});

@@ -147,7 +147,9 @@ describe('OutboxWriter', () => {
   it("cannot write another service's outbox (the role has no grant)", async () => {
     const intruder = new OutboxWriter({ schema: 'auth' });
     await expect(
-      inTransaction(git, (tx) => intruder.emit(tx, 'plue.auth.user.deleted', 1, { userId: 1, username: 'someone' })),
+      inTransaction(git, (tx) =>
+        intruder.emit(tx, 'plue.auth.user.deleted', 1, { userId: 1, username: 'someone', ghostUserId: 2 }),
+      ),
     ).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '42501' }) });
   });
 });

@@ -36,3 +36,20 @@ export const CommentCreated = defineEvent({
     mentionedUserIds: mentionedUserIds(),
   }),
 });
+
+/**
+ * collaboration handed a deleted user's content to the ghost account (flow 6): issues, comments,
+ * merges, reviews, review comments and their resolutions, timeline events, assignments, reactions
+ * and mentions (duplicates of the ghost's own rows and the user's pending reviews are dropped).
+ * Nothing in collaboration's tables blocks deleting the user any more; auth deletes the row once
+ * git has confirmed too.
+ */
+export const CollaborationUserContentReassigned = defineEvent({
+  subject: 'plue.collaboration.user_content.reassigned',
+  version: 1,
+  aggregateType: 'user',
+  payload: z.object({
+    userId: id(),
+    ghostUserId: id(),
+  }),
+});

@@ -36,3 +36,19 @@ export const BranchPushed = defineEvent({
     forced: z.boolean(),
   }),
 });
+
+/**
+ * git handed a deleted user's content to the ghost account (flow 6): repositories (renamed
+ * `<name>-<n>` where the ghost already had the name), branch pushers and deleters, commit status
+ * creators; the user left the branch protection allowlists. Nothing in git's tables blocks deleting
+ * the user any more; auth deletes the row once collaboration has confirmed too.
+ */
+export const GitUserContentReassigned = defineEvent({
+  subject: 'plue.git.user_content.reassigned',
+  version: 1,
+  aggregateType: 'user',
+  payload: z.object({
+    userId: id(),
+    ghostUserId: id(),
+  }),
+});

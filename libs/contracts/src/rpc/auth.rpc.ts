@@ -80,6 +80,21 @@ export const GetUserByUsernameRpc = defineRpc({
   errors: ['validation_failed', 'not_found'],
 });
 
+/**
+ * Deletes a user (DESIGN.md section 4, flow 6). In one transaction the account is deactivated, barred
+ * from signing in, its sessions, access tokens and SSH keys are removed, the `ghost` account is
+ * created if missing, and `plue.auth.user.deleted` is emitted. git and collaboration then hand the
+ * user's content to the ghost, and auth removes the row (asynchronously: `user.get` answers
+ * `not_found` once it is gone). Asking again for a user still being deleted repeats the hand-over.
+ * `conflict` for the ghost account itself.
+ */
+export const DeleteUserRpc = defineRpc({
+  pattern: 'plue.rpc.auth.user.delete',
+  request: z.object({ userId: id() }).strict(),
+  reply: z.object({ userId: id(), ghostUserId: id(), status: z.literal('deleting') }),
+  errors: ['validation_failed', 'not_found', 'conflict'],
+});
+
 /** An access token as it may be shown: never its hash, only the last eight characters. */
 const accessTokenReply = z.object({
   id: id(),
@@ -403,6 +418,7 @@ export const AUTH_RPC_CONTRACTS = [
   CreateUserRpc,
   GetUserRpc,
   GetUserByUsernameRpc,
+  DeleteUserRpc,
   CreateAccessTokenRpc,
   AuthenticateAccessTokenRpc,
   ListAccessTokensRpc,
