@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventually, insertUser, unique, useTestDatabase } from '@plue/testing';
-import { startPlatform, type Platform } from './support/platform';
+import { handledEvents, startPlatform, type Platform } from './support/platform';
 
 // DESIGN §4 flow 5 across the real built services: an issue opened and comments added through
 // collaboration-service (plue.collaboration.issue.opened, plue.collaboration.comment.created)
@@ -86,13 +86,13 @@ it('starts issue workflows when an issue is opened and issue_comment workflows w
   });
   await eventually(async () => ((await recentRuns(repoId)).length >= 4 ? true : undefined));
 
-  // Once agent-service has handled all three events, no other run is still coming. Its inbox rows
-  // commit with the runs (the `message handled` log line comes just before that commit).
+  // Once agent-service has handled all three events, no other run is still coming.
   await eventually(async () => {
-    const { rows } = await platform.admin.query(`SELECT count(*)::int AS n FROM agent.inbox WHERE subject = ANY ($1)`, [
-      ['plue.collaboration.issue.opened', 'plue.collaboration.comment.created'],
+    const handled = await handledEvents(platform.admin, 'agent', [
+      'plue.collaboration.issue.opened',
+      'plue.collaboration.comment.created',
     ]);
-    return rows[0].n === 3 ? true : undefined;
+    return handled === 3 ? true : undefined;
   });
   expect(await runNames(repoId)).toEqual(['reply', 'reply', 'summon-bot', 'triage']);
   const runs = await recentRuns(repoId);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventually, insertUser, unique, useTestDatabase } from '@plue/testing';
-import { handledCount, startPlatform, type Platform } from './support/platform';
+import { handledEvents, startPlatform, type Platform } from './support/platform';
 
 // DESIGN §4 flows 2 and 3 across the real built services: a push through git-service creates a run in
 // agent-service (plue.git.branch.pushed); a runner completes it through agent-service; git-service sets
@@ -114,7 +114,7 @@ it('runs the workflow of a push to main and sets the commit status from its resu
 
   // The non-matching push created no run and no status, once agent-service has handled both pushes.
   await eventually(async () => {
-    const handled = handledCount(platform.services.agent, 'plue.git.branch.pushed');
+    const handled = await handledEvents(platform.admin, 'agent', ['plue.git.branch.pushed']);
     return handled >= 2 ? handled : undefined;
   });
   const runs = await recentRuns(repoId);

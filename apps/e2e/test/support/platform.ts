@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'pg';
+import { escapeIdentifier, type Client } from 'pg';
 import {
   builtMain,
   spawnService,
@@ -111,7 +111,14 @@ async function expectReady(healthPort: number): Promise<void> {
   }
 }
 
-/** How many times `service` has logged handling an event of `subject` (a consumer's progress). */
-export function handledCount(service: ServiceProcess | undefined, subject: string): number {
-  return service?.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length ?? 0;
+/**
+ * How many events of these subjects `domain`'s consumers have committed: inbox rows commit with the
+ * handler's writes (the handler's own log line comes just before that commit).
+ */
+export async function handledEvents(admin: Client, domain: Domain, subjects: string[]): Promise<number> {
+  const { rows } = await admin.query(
+    `SELECT count(*)::int AS n FROM ${escapeIdentifier(domain)}.inbox WHERE subject = ANY ($1)`,
+    [subjects],
+  );
+  return rows[0].n as number;
 }
