@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { CommentsDao, IssuesDao, LabelsDao, MentionsDao } from '@plue/collaboration';
 import { DataSource } from 'typeorm';
 import { CommentsController } from './comments.controller';
+import { IssueLabelsController } from './issue-labels.controller';
 import { IssuesController } from './issues.controller';
+import { LabelsController } from './labels.controller';
 import { RepositoriesHandler } from './repositories.handler';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -13,7 +15,7 @@ const daoProviders = [IssuesDao, CommentsDao, LabelsDao, MentionsDao].map((Dao) 
 }));
 
 @Module({
-  controllers: [IssuesController, CommentsController, RepositoriesHandler],
+  controllers: [IssuesController, CommentsController, RepositoriesHandler, LabelsController, IssueLabelsController],
   providers: daoProviders,
 })
 export class CollaborationServiceModule {}

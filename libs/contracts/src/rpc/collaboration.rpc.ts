@@ -136,10 +136,152 @@ export const CreateCommentRpc = defineRpc({
   errors: ['validation_failed', 'not_found', 'missing_reference', 'invalid_value'],
 });
 
+// ---------------------------------------------------------------------------------------------
+// Labels of a repository, and the labels applied to an issue
+// ---------------------------------------------------------------------------------------------
+
+/** A name unique per repository in any letter case; `scope/value` names of exclusive labels exclude each other. */
+const labelName = () => z.string().min(1).max(50);
+const labelColor = () => z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb color');
+const labelDescription = () => z.string().max(255).nullable();
+
+const labelReply = z.object({
+  id: id(),
+  repoId: id(),
+  name: z.string(),
+  color: z.string(),
+  description: z.string().nullable(),
+  exclusive: z.boolean(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+/** Creates a label in a repository. */
+export const CreateLabelRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.label.create',
+  request: z
+    .object({
+      repoId: id(),
+      name: labelName(),
+      color: labelColor(),
+      description: labelDescription().default(null),
+      exclusive: z.boolean().default(false),
+    })
+    .strict(),
+  reply: labelReply,
+  errors: ['validation_failed', 'conflict', 'missing_reference', 'invalid_value'],
+});
+
+/** A label of the repository; `not_found` also when the label belongs to another repository. */
+export const GetLabelRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.label.get',
+  request: z.object({ repoId: id(), labelId: id() }).strict(),
+  reply: labelReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Every label of a repository, by name (case-insensitively). */
+export const ListLabelsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.label.list',
+  request: z.object({ repoId: id() }).strict(),
+  reply: z.object({ items: z.array(labelReply) }),
+  errors: ['validation_failed'],
+});
+
+/** Changes the given fields of a label of the repository. */
+export const UpdateLabelRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.label.update',
+  request: z
+    .object({
+      repoId: id(),
+      labelId: id(),
+      name: labelName().optional(),
+      color: labelColor().optional(),
+      description: labelDescription().optional(),
+      exclusive: z.boolean().optional(),
+    })
+    .strict(),
+  reply: labelReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'invalid_value'],
+});
+
+/** Deletes a label of the repository; the issues that had it lose it. */
+export const DeleteLabelRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.label.delete',
+  request: z.object({ repoId: id(), labelId: id() }).strict(),
+  reply: z.object({ deleted: z.literal(true), labelId: id() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const issueLabelChangeReply = z.object({
+  /** Label ids newly applied (labels the issue already had are not repeated). */
+  added: z.array(id()),
+  /** Label ids taken off, including exclusive labels displaced by a label of the same scope. */
+  removed: z.array(id()),
+  /** The issue's labels after the change, by name. */
+  labels: z.array(labelReply),
+});
+
+/** A label change on an issue; each label added or removed is recorded on the timeline under `actorId`. */
+const issueLabelChangeRequest = (minLabels: number) =>
+  z
+    .object({
+      repoId: id(),
+      issueNumber: id(),
+      labelIds: z.array(id()).min(minLabels).max(50),
+      actorId: id().nullable().default(null),
+    })
+    .strict();
+
+/** Applies labels of the issue's repository to the issue; an exclusive label replaces the issue's label of its scope. */
+export const AddIssueLabelsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_label.add',
+  request: issueLabelChangeRequest(1),
+  reply: issueLabelChangeReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** Takes labels off the issue; labels it does not have are ignored. */
+export const RemoveIssueLabelsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_label.remove',
+  request: issueLabelChangeRequest(1),
+  reply: issueLabelChangeReply,
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+/** Makes the issue's labels exactly `labelIds` (an empty list removes them all). */
+export const SetIssueLabelsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_label.set',
+  request: issueLabelChangeRequest(0),
+  reply: issueLabelChangeReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** The labels of an issue, by name. */
+export const ListIssueLabelsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_label.list',
+  request: z.object({ repoId: id(), issueNumber: id() }).strict(),
+  reply: z.object({ items: z.array(labelReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const LABEL_RPC_CONTRACTS = [
+  CreateLabelRpc,
+  GetLabelRpc,
+  ListLabelsRpc,
+  UpdateLabelRpc,
+  DeleteLabelRpc,
+  AddIssueLabelsRpc,
+  RemoveIssueLabelsRpc,
+  SetIssueLabelsRpc,
+  ListIssueLabelsRpc,
+] as const;
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
   ListIssuesRpc,
   UpdateIssueRpc,
   CreateCommentRpc,
+  ...LABEL_RPC_CONTRACTS,
 ] as const;

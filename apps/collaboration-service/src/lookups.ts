@@ -1,0 +1,28 @@
+import type { Issue, IssuesDao, Label, LabelsDao } from '@plue/collaboration';
+import { NotFoundError, type Tx } from '@plue/db';
+import { issueNotFound } from './issues.controller';
+
+// Callers address rows the way users see them: inside a repository. A row of another repository is
+// `not_found`, exactly like a row that does not exist, so an id leaks nothing across repositories.
+
+/** The issue (or pull request) `number` of the repository; `field` names the request field on `not_found`. */
+export async function requireIssue(
+  issues: IssuesDao,
+  repoId: number,
+  number: number,
+  field: string,
+  tx?: Tx,
+): Promise<Issue> {
+  const issue = await issues.getByNumber(repoId, number, tx);
+  if (!issue) throw issueNotFound(repoId, number, field);
+  return issue;
+}
+
+/** The label `labelId` of the repository. */
+export async function requireLabel(labels: LabelsDao, repoId: number, labelId: number, tx?: Tx): Promise<Label> {
+  const label = await labels.getById(labelId, tx);
+  if (!label || label.repoId !== repoId) {
+    throw new NotFoundError(`label ${labelId} does not exist in repository ${repoId}`, { field: 'labelId' });
+  }
+  return label;
+}
