@@ -1,4 +1,4 @@
-import type { Issue, IssuesDao, Label, LabelsDao } from '@plue/collaboration';
+import type { Issue, IssuesDao, Label, LabelsDao, Milestone, MilestonesDao } from '@plue/collaboration';
 import { NotFoundError, type Tx } from '@plue/db';
 import { issueNotFound } from './issues.controller';
 
@@ -25,4 +25,20 @@ export async function requireLabel(labels: LabelsDao, repoId: number, labelId: n
     throw new NotFoundError(`label ${labelId} does not exist in repository ${repoId}`, { field: 'labelId' });
   }
   return label;
+}
+
+/** The milestone `milestoneId` of the repository. */
+export async function requireMilestone(
+  milestones: MilestonesDao,
+  repoId: number,
+  milestoneId: number,
+  tx?: Tx,
+): Promise<Milestone> {
+  const milestone = await milestones.getById(milestoneId, tx);
+  if (!milestone || milestone.repoId !== repoId) {
+    throw new NotFoundError(`milestone ${milestoneId} does not exist in repository ${repoId}`, {
+      field: 'milestoneId',
+    });
+  }
+  return milestone;
 }

@@ -277,6 +277,118 @@ const LABEL_RPC_CONTRACTS = [
   ListIssueLabelsRpc,
 ] as const;
 
+// ---------------------------------------------------------------------------------------------
+// Milestones of a repository
+// ---------------------------------------------------------------------------------------------
+
+/** A title unique per repository in any letter case. */
+const milestoneTitle = () => z.string().min(1).max(255);
+const milestoneDescription = () => z.string().max(65_536).nullable();
+/** A calendar date, `YYYY-MM-DD`. */
+const dueDate = () => z.iso.date().nullable();
+const milestoneAddress = { repoId: id(), milestoneId: id() };
+
+const milestoneReply = z.object({
+  id: id(),
+  repoId: id(),
+  title: z.string(),
+  description: z.string().nullable(),
+  state: z.enum(['open', 'closed']),
+  dueDate: z.iso.date().nullable(),
+  closedAt: timestamp().nullable(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+/** Creates an open milestone in a repository. */
+export const CreateMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.create',
+  request: z
+    .object({
+      repoId: id(),
+      title: milestoneTitle(),
+      description: milestoneDescription().default(null),
+      dueDate: dueDate().default(null),
+    })
+    .strict(),
+  reply: milestoneReply,
+  errors: ['validation_failed', 'conflict', 'missing_reference', 'invalid_value'],
+});
+
+/** A milestone of the repository; `not_found` also when it belongs to another repository. */
+export const GetMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.get',
+  request: z.object(milestoneAddress).strict(),
+  reply: milestoneReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A repository's milestones in one state: by due date (undated last), then title. */
+export const ListMilestonesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.list',
+  request: z.object({ repoId: id(), state: z.enum(['open', 'closed', 'all']).default('open') }).strict(),
+  reply: z.object({ items: z.array(milestoneReply) }),
+  errors: ['validation_failed'],
+});
+
+/** Changes the given fields of a milestone (null clears the description or the due date). */
+export const UpdateMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.update',
+  request: z
+    .object({
+      ...milestoneAddress,
+      title: milestoneTitle().optional(),
+      description: milestoneDescription().optional(),
+      dueDate: dueDate().optional(),
+    })
+    .strict(),
+  reply: milestoneReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'invalid_value'],
+});
+
+/** Closes a milestone (`closedAt` = now; closing a closed milestone keeps its `closedAt`). */
+export const CloseMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.close',
+  request: z.object(milestoneAddress).strict(),
+  reply: milestoneReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Reopens a milestone (`closedAt` cleared). */
+export const ReopenMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.reopen',
+  request: z.object(milestoneAddress).strict(),
+  reply: milestoneReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** Deletes a milestone; its issues stay, without a milestone. */
+export const DeleteMilestoneRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.delete',
+  request: z.object(milestoneAddress).strict(),
+  reply: z.object({ deleted: z.literal(true), milestoneId: id() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** How many of a milestone's issues and pull requests are open and closed. */
+export const MilestoneProgressRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.milestone.progress',
+  request: z.object(milestoneAddress).strict(),
+  reply: z.object({ milestoneId: id(), open: z.number().int().min(0), closed: z.number().int().min(0) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const MILESTONE_RPC_CONTRACTS = [
+  CreateMilestoneRpc,
+  GetMilestoneRpc,
+  ListMilestonesRpc,
+  UpdateMilestoneRpc,
+  CloseMilestoneRpc,
+  ReopenMilestoneRpc,
+  DeleteMilestoneRpc,
+  MilestoneProgressRpc,
+] as const;
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
@@ -284,4 +396,5 @@ export const COLLABORATION_RPC_CONTRACTS = [
   UpdateIssueRpc,
   CreateCommentRpc,
   ...LABEL_RPC_CONTRACTS,
+  ...MILESTONE_RPC_CONTRACTS,
 ] as const;
