@@ -1,4 +1,13 @@
-import type { Issue, IssuesDao, Label, LabelsDao, Milestone, MilestonesDao } from '@plue/collaboration';
+import type {
+  Comment,
+  CommentsDao,
+  Issue,
+  IssuesDao,
+  Label,
+  LabelsDao,
+  Milestone,
+  MilestonesDao,
+} from '@plue/collaboration';
 import { NotFoundError, type Tx } from '@plue/db';
 import { issueNotFound } from './issues.controller';
 
@@ -41,4 +50,20 @@ export async function requireMilestone(
     });
   }
   return milestone;
+}
+
+/** The comment `commentId` on an issue of the repository, with that issue (replies name its number). */
+export async function requireComment(
+  comments: CommentsDao,
+  issues: IssuesDao,
+  repoId: number,
+  commentId: number,
+  tx?: Tx,
+): Promise<{ comment: Comment; issue: Issue }> {
+  const comment = await comments.getById(commentId, tx);
+  const issue = comment && (await issues.getById(comment.issueId, tx));
+  if (!comment || !issue || issue.repoId !== repoId) {
+    throw new NotFoundError(`comment ${commentId} does not exist in repository ${repoId}`, { field: 'commentId' });
+  }
+  return { comment, issue };
 }

@@ -389,6 +389,53 @@ const MILESTONE_RPC_CONTRACTS = [
   MilestoneProgressRpc,
 ] as const;
 
+// ---------------------------------------------------------------------------------------------
+// Comments: reading, editing and deleting (creation is above, with its event)
+// ---------------------------------------------------------------------------------------------
+
+const commentAddress = { repoId: id(), commentId: id() };
+
+/** A comment on an issue or pull request of the repository; `not_found` also for another repository's. */
+export const GetCommentRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.comment.get',
+  request: z.object(commentAddress).strict(),
+  reply: commentReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A person's edit: replaces the body, sets `editedAt` and re-syncs the body's @-mentions. */
+export const UpdateCommentRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.comment.update',
+  request: z.object({ ...commentAddress, body: z.string().min(1).max(65_536) }).strict(),
+  reply: commentReply,
+  errors: ['validation_failed', 'not_found', 'invalid_value'],
+});
+
+/** Deletes a comment with its reactions and mentions; the issue's `commentCount` drops by one. */
+export const DeleteCommentRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.comment.delete',
+  request: z.object(commentAddress).strict(),
+  reply: z.object({ deleted: z.literal(true), commentId: id() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A page of an issue's comments, oldest first; pass `nextCursor` back as `cursor`. */
+export const ListCommentsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.comment.list',
+  request: z
+    .object({
+      repoId: id(),
+      issueNumber: id(),
+      limit: z.number().int().min(1).max(100).default(30),
+      cursor: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(commentReply), nextCursor: z.string().nullable() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const COMMENT_RPC_CONTRACTS = [GetCommentRpc, UpdateCommentRpc, DeleteCommentRpc, ListCommentsRpc] as const;
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
@@ -397,4 +444,5 @@ export const COLLABORATION_RPC_CONTRACTS = [
   CreateCommentRpc,
   ...LABEL_RPC_CONTRACTS,
   ...MILESTONE_RPC_CONTRACTS,
+  ...COMMENT_RPC_CONTRACTS,
 ] as const;
