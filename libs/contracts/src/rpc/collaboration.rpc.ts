@@ -436,6 +436,48 @@ export const ListCommentsRpc = defineRpc({
 
 const COMMENT_RPC_CONTRACTS = [GetCommentRpc, UpdateCommentRpc, DeleteCommentRpc, ListCommentsRpc] as const;
 
+// ---------------------------------------------------------------------------------------------
+// Issue assignees
+// ---------------------------------------------------------------------------------------------
+
+const assigneeReply = z.object({ userId: id(), assignedAt: timestamp() });
+
+/** An assignment change on an issue; each user assigned or unassigned is recorded on the timeline under `actorId`. */
+const assigneeChangeRequest = z
+  .object({
+    repoId: id(),
+    issueNumber: id(),
+    userIds: z.array(id()).min(1).max(10),
+    actorId: id().nullable().default(null),
+  })
+  .strict();
+
+/** Assigns users to an issue (at most 10 in all); users already assigned are kept. */
+export const AddIssueAssigneesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_assignee.add',
+  request: assigneeChangeRequest,
+  reply: z.object({ added: z.array(id()), assignees: z.array(assigneeReply) }),
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** Unassigns users from an issue; users not assigned are ignored. */
+export const RemoveIssueAssigneesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_assignee.remove',
+  request: assigneeChangeRequest,
+  reply: z.object({ removed: z.array(id()), assignees: z.array(assigneeReply) }),
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+/** The users assigned to an issue, in the order they were assigned. */
+export const ListIssueAssigneesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_assignee.list',
+  request: z.object({ repoId: id(), issueNumber: id() }).strict(),
+  reply: z.object({ items: z.array(assigneeReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const ASSIGNEE_RPC_CONTRACTS = [AddIssueAssigneesRpc, RemoveIssueAssigneesRpc, ListIssueAssigneesRpc] as const;
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
@@ -445,4 +487,5 @@ export const COLLABORATION_RPC_CONTRACTS = [
   ...LABEL_RPC_CONTRACTS,
   ...MILESTONE_RPC_CONTRACTS,
   ...COMMENT_RPC_CONTRACTS,
+  ...ASSIGNEE_RPC_CONTRACTS,
 ] as const;
