@@ -478,6 +478,244 @@ export const ListIssueAssigneesRpc = defineRpc({
 
 const ASSIGNEE_RPC_CONTRACTS = [AddIssueAssigneesRpc, RemoveIssueAssigneesRpc, ListIssueAssigneesRpc] as const;
 
+// ---------------------------------------------------------------------------------------------
+// Issue dependencies: "issue #issueNumber depends on (is blocked by) #dependsOnNumber"
+// ---------------------------------------------------------------------------------------------
+
+const dependencyRequest = z
+  .object({
+    repoId: id(),
+    issueNumber: id(),
+    /** The blocking issue's repository, when it is not `repoId`. */
+    dependsOnRepoId: id().optional(),
+    dependsOnNumber: id(),
+    actorId: id().nullable().default(null),
+  })
+  .strict()
+  .refine(
+    (edge) => (edge.dependsOnRepoId ?? edge.repoId) !== edge.repoId || edge.dependsOnNumber !== edge.issueNumber,
+    { message: 'an issue cannot depend on itself', path: ['dependsOnNumber'] },
+  );
+
+const dependencyReply = z.object({
+  id: id(),
+  repoId: id(),
+  issueNumber: id(),
+  dependsOnRepoId: id(),
+  dependsOnNumber: id(),
+  createdAt: timestamp(),
+});
+
+/**
+ * Makes an issue depend on another (an existing dependency is returned as is); recorded as
+ * `dependency_added` under `actorId`. `conflict` when the edge would close a cycle of any length.
+ */
+export const AddIssueDependencyRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_dependency.add',
+  request: dependencyRequest,
+  reply: dependencyReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** Removes a dependency (recorded as `dependency_removed`); `removed: false` when there was none. */
+export const RemoveIssueDependencyRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_dependency.remove',
+  request: dependencyRequest,
+  reply: z.object({ removed: z.boolean() }),
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+/** The issues that block an issue (it depends on them), oldest dependency first. */
+export const ListIssueBlockersRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_dependency.list_blockers',
+  request: z.object({ repoId: id(), issueNumber: id() }).strict(),
+  reply: z.object({ items: z.array(issueReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** The issues an issue blocks (they depend on it), oldest dependency first. */
+export const ListIssuesBlockedRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_dependency.list_blocked',
+  request: z.object({ repoId: id(), issueNumber: id() }).strict(),
+  reply: z.object({ items: z.array(issueReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const DEPENDENCY_RPC_CONTRACTS = [
+  AddIssueDependencyRpc,
+  RemoveIssueDependencyRpc,
+  ListIssueBlockersRpc,
+  ListIssuesBlockedRpc,
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Issue timeline
+// ---------------------------------------------------------------------------------------------
+
+const issueEventReply = z.object({
+  id: id(),
+  issueId: id(),
+  /** Null for events caused by the system. */
+  actorId: id().nullable(),
+  eventType: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  createdAt: timestamp(),
+});
+
+/** A page of an issue's timeline in the order it happened; pass `nextAfterId` back as `afterId`. */
+export const ListIssueEventsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.issue_event.list',
+  request: z
+    .object({
+      repoId: id(),
+      issueNumber: id(),
+      limit: z.number().int().min(1).max(250).default(100),
+      afterId: id().optional(),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(issueEventReply), nextAfterId: id().nullable() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reactions on issues and comments
+// ---------------------------------------------------------------------------------------------
+
+const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'hooray', 'confused', 'heart', 'rocket', 'eyes'] as const;
+
+/** What a reaction is on: an issue of the repository by number, or a comment in it by id. */
+const reactionTarget = <Extra extends z.ZodRawShape>(extra: Extra) =>
+  z.discriminatedUnion('targetType', [
+    z.object({ targetType: z.literal('issue'), repoId: id(), issueNumber: id(), ...extra }).strict(),
+    z.object({ targetType: z.literal('comment'), repoId: id(), commentId: id(), ...extra }).strict(),
+  ]);
+const reactionByUser = { userId: id(), content: z.enum(REACTION_CONTENTS) };
+
+const reactionReply = z.object({
+  id: id(),
+  userId: id(),
+  content: z.enum(REACTION_CONTENTS),
+  targetType: z.enum(['issue', 'comment']),
+  /** The row id of the target: the issue's `id` (not its number) or the comment's `id`. */
+  targetId: id(),
+  createdAt: timestamp(),
+});
+
+/** Adds a user's reaction; idempotent (`created: false` returns the existing one). */
+export const AddReactionRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.reaction.add',
+  request: reactionTarget(reactionByUser),
+  reply: z.object({ reaction: reactionReply, created: z.boolean() }),
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+/** Removes a user's reaction; `removed: false` when there was none. */
+export const RemoveReactionRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.reaction.remove',
+  request: reactionTarget(reactionByUser),
+  reply: z.object({ removed: z.boolean() }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** How many reactions of each content a target has (contents without any are left out). */
+export const ReactionSummaryRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.reaction.summary',
+  request: reactionTarget({}),
+  reply: z.object({
+    counts: z.partialRecord(z.enum(REACTION_CONTENTS), z.number().int().positive()),
+    total: z.number().int().min(0),
+  }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+/** A target's reactions, oldest first. */
+export const ListReactionsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.reaction.list',
+  request: reactionTarget({}),
+  reply: z.object({ items: z.array(reactionReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const REACTION_RPC_CONTRACTS = [AddReactionRpc, RemoveReactionRpc, ReactionSummaryRpc, ListReactionsRpc] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Pinned issues: at most 3 per repository, in order
+// ---------------------------------------------------------------------------------------------
+
+const pinnedIssueReply = z.object({
+  /** 1..n without gaps. */
+  pinOrder: z.number().int().min(1).max(3),
+  pinnedAt: timestamp(),
+  issue: issueReply,
+});
+
+/** A repository's pinned issues in order. */
+export const ListPinnedIssuesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pinned_issue.list',
+  request: z.object({ repoId: id() }).strict(),
+  reply: z.object({ items: z.array(pinnedIssueReply) }),
+  errors: ['validation_failed'],
+});
+
+/** Pins an issue after the repository's other pins (a pinned issue stays where it is); recorded as `pinned`. */
+export const PinIssueRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pinned_issue.pin',
+  request: z.object({ repoId: id(), issueNumber: id(), actorId: id().nullable().default(null) }).strict(),
+  reply: pinnedIssueReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference'],
+});
+
+/** Unpins an issue (recorded as `unpinned`); the pins after it move up. */
+export const UnpinIssueRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pinned_issue.unpin',
+  request: z.object({ repoId: id(), issueNumber: id(), actorId: id().nullable().default(null) }).strict(),
+  reply: z.object({ unpinned: z.boolean(), items: z.array(pinnedIssueReply) }),
+  errors: ['validation_failed', 'not_found', 'missing_reference'],
+});
+
+/** Puts the pins in the order of `issueNumbers`, which must be exactly the repository's pinned issues. */
+export const ReorderPinnedIssuesRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pinned_issue.reorder',
+  request: z
+    .object({
+      repoId: id(),
+      issueNumbers: z
+        .array(id())
+        .min(1)
+        .max(3)
+        .refine((numbers) => new Set(numbers).size === numbers.length, 'must not repeat an issue'),
+    })
+    .strict(),
+  reply: z.object({ items: z.array(pinnedIssueReply) }),
+  errors: ['validation_failed', 'not_found'],
+});
+
+const PINNED_ISSUE_RPC_CONTRACTS = [ListPinnedIssuesRpc, PinIssueRpc, UnpinIssueRpc, ReorderPinnedIssuesRpc] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Mentions of a user
+// ---------------------------------------------------------------------------------------------
+
+const mentionReply = z.object({
+  id: id(),
+  userId: id(),
+  targetType: z.enum(['issue', 'comment']),
+  /** The row id of the issue or comment whose text mentions the user. */
+  targetId: id(),
+  /** Where that text is: the issue (or the comment's issue) by repository and number. */
+  repoId: id(),
+  issueNumber: id(),
+  createdAt: timestamp(),
+});
+
+/** The most recent @-mentions of a user (their "mentioned" inbox), newest first. */
+export const ListMentionsRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.mention.list',
+  request: z.object({ userId: id(), limit: z.number().int().min(1).max(100).default(50) }).strict(),
+  reply: z.object({ items: z.array(mentionReply) }),
+  errors: ['validation_failed'],
+});
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
@@ -488,4 +726,9 @@ export const COLLABORATION_RPC_CONTRACTS = [
   ...MILESTONE_RPC_CONTRACTS,
   ...COMMENT_RPC_CONTRACTS,
   ...ASSIGNEE_RPC_CONTRACTS,
+  ...DEPENDENCY_RPC_CONTRACTS,
+  ListIssueEventsRpc,
+  ...REACTION_RPC_CONTRACTS,
+  ...PINNED_ISSUE_RPC_CONTRACTS,
+  ListMentionsRpc,
 ] as const;
