@@ -104,6 +104,45 @@ it('counts a milestone’s open and closed issues, and deleting it leaves the is
   });
 });
 
+it('puts an issue in a milestone and takes it out through issue.update, on the timeline', async () => {
+  const { rpc, admin, count } = collaboration();
+  const { repoId, ownerId } = await repository();
+  const other = await repository();
+  const milestone = await rpc.call(CreateMilestoneRpc, { repoId, title: 'Next' });
+  const foreign = await rpc.call(CreateMilestoneRpc, { repoId: other.repoId, title: 'Elsewhere' });
+  const issue = await rpc.call(CreateIssueRpc, { repoId, authorId: ownerId, title: 'to plan' });
+
+  const planned = await rpc.call(UpdateIssueRpc, {
+    repoId,
+    number: issue.number,
+    milestoneId: milestone.id,
+    isLocked: true,
+    actorId: ownerId,
+  });
+  expect(planned).toMatchObject({ milestoneId: milestone.id, isLocked: true });
+  expect(await rpc.call(MilestoneProgressRpc, { repoId, milestoneId: milestone.id })).toMatchObject({ open: 1 });
+
+  const eventsBefore = await count('issue_events');
+  expect(
+    await failureOf(rpc.call(UpdateIssueRpc, { repoId, number: issue.number, milestoneId: foreign.id })),
+  ).toMatchObject({ code: 'missing_reference', details: { constraint: expect.stringContaining('milestone') } });
+  expect(await count('issue_events')).toBe(eventsBefore);
+
+  expect(await rpc.call(UpdateIssueRpc, { repoId, number: issue.number, milestoneId: null })).toMatchObject({
+    milestoneId: null,
+  });
+  const { rows } = await admin.query(
+    `SELECT event_type, (payload->>'milestoneId')::int AS milestone_id FROM issue_events
+      WHERE issue_id = $1 AND event_type IN ('milestoned', 'demilestoned', 'locked') ORDER BY id`,
+    [issue.id],
+  );
+  expect(rows).toEqual([
+    { event_type: 'milestoned', milestone_id: milestone.id },
+    { event_type: 'locked', milestone_id: null },
+    { event_type: 'demilestoned', milestone_id: milestone.id },
+  ]);
+});
+
 it('answers invalid milestone requests with validation_failed naming the field, and writes nothing', async () => {
   const { rpc, admin, count } = collaboration();
   const { repoId } = await repository();

@@ -87,8 +87,9 @@ export const ListIssuesRpc = defineRpc({
 });
 
 /**
- * Changes an issue's title, body or state (closing sets `closedAt`, reopening clears it); each change
- * is recorded on the issue's timeline under `actorId`, and a new body re-syncs its @-mentions.
+ * Changes an issue's title, body, state (closing sets `closedAt`, reopening clears it), milestone
+ * (one of its repository; null removes it) or lock; each change is recorded on the issue's timeline
+ * under `actorId`, and a new body re-syncs its @-mentions.
  */
 export const UpdateIssueRpc = defineRpc({
   pattern: 'plue.rpc.collaboration.issue.update',
@@ -100,6 +101,8 @@ export const UpdateIssueRpc = defineRpc({
       title: title().optional(),
       body: issueBody().optional(),
       state: z.enum(['open', 'closed']).optional(),
+      milestoneId: id().nullable().optional(),
+      isLocked: z.boolean().optional(),
     })
     .strict(),
   reply: issueReply,
