@@ -236,7 +236,10 @@ const issueLabelChangeRequest = (minLabels: number) =>
     })
     .strict();
 
-/** Applies labels of the issue's repository to the issue; an exclusive label replaces the issue's label of its scope. */
+/**
+ * Applies labels of the issue's repository to the issue; an exclusive label replaces the issue's
+ * label of its scope.
+ */
 export const AddIssueLabelsRpc = defineRpc({
   pattern: 'plue.rpc.collaboration.issue_label.add',
   request: issueLabelChangeRequest(1),
