@@ -1,12 +1,22 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CommentCreated, CreateCommentRpc, type RpcParsedRequestOf, type RpcReplyOf } from '@plue/contracts';
+import {
+  CommentCreated,
+  CreateCommentRpc,
+  DeleteCommentRpc,
+  GetCommentRpc,
+  ListCommentsRpc,
+  UpdateCommentRpc,
+  type RpcParsedRequestOf,
+  type RpcReplyOf,
+} from '@plue/contracts';
 import { CommentsDao, IssuesDao, MentionsDao } from '@plue/collaboration';
 import { inTransaction } from '@plue/db';
 import { OutboxWriter } from '@plue/messaging';
 import { currentTraceparent, RpcRequestPipe } from '@plue/service-kit';
 import { DataSource } from 'typeorm';
 import { issueNotFound } from './issues.controller';
+import { requireComment, requireIssue } from './lookups';
 import { commentReply } from './replies';
 
 @Controller()
@@ -52,5 +62,45 @@ export class CommentsController {
       );
       return commentReply(comment, issue);
     });
+  }
+
+  @MessagePattern(GetCommentRpc.pattern)
+  async get(
+    @Payload(new RpcRequestPipe(GetCommentRpc)) request: RpcParsedRequestOf<typeof GetCommentRpc>,
+  ): Promise<RpcReplyOf<typeof GetCommentRpc>> {
+    const { comment, issue } = await requireComment(this.comments, this.issues, request.repoId, request.commentId);
+    return commentReply(comment, issue);
+  }
+
+  /** The new body and its re-synced mentions commit together (no event yet: nothing consumes edits). */
+  @MessagePattern(UpdateCommentRpc.pattern)
+  update(
+    @Payload(new RpcRequestPipe(UpdateCommentRpc)) request: RpcParsedRequestOf<typeof UpdateCommentRpc>,
+  ): Promise<RpcReplyOf<typeof UpdateCommentRpc>> {
+    return inTransaction(this.db, async (tx) => {
+      const { issue } = await requireComment(this.comments, this.issues, request.repoId, request.commentId, tx);
+      return commentReply(await this.comments.edit(request.commentId, request.body, tx), issue);
+    });
+  }
+
+  @MessagePattern(DeleteCommentRpc.pattern)
+  delete(
+    @Payload(new RpcRequestPipe(DeleteCommentRpc)) request: RpcParsedRequestOf<typeof DeleteCommentRpc>,
+  ): Promise<RpcReplyOf<typeof DeleteCommentRpc>> {
+    return inTransaction(this.db, async (tx) => {
+      await requireComment(this.comments, this.issues, request.repoId, request.commentId, tx);
+      await this.comments.delete(request.commentId, tx);
+      return { deleted: true as const, commentId: request.commentId };
+    });
+  }
+
+  @MessagePattern(ListCommentsRpc.pattern)
+  async list(
+    @Payload(new RpcRequestPipe(ListCommentsRpc)) request: RpcParsedRequestOf<typeof ListCommentsRpc>,
+  ): Promise<RpcReplyOf<typeof ListCommentsRpc>> {
+    const { repoId, issueNumber, ...page } = request;
+    const issue = await requireIssue(this.issues, repoId, issueNumber, 'issueNumber');
+    const comments = await this.comments.listByIssue(issue.id, page);
+    return { items: comments.items.map((comment) => commentReply(comment, issue)), nextCursor: comments.nextCursor };
   }
 }

@@ -73,7 +73,7 @@ export class IssuesController {
     return { items: page.items.map(issueReply), nextCursor: page.nextCursor };
   }
 
-  /** Title, body and state changes, with their timeline events, in one transaction (no event yet). */
+  /** Title, body, state, milestone and lock changes, with their timeline events, in one transaction (no event yet). */
   @MessagePattern(UpdateIssueRpc.pattern)
   update(
     @Payload(new RpcRequestPipe(UpdateIssueRpc)) request: RpcParsedRequestOf<typeof UpdateIssueRpc>,

@@ -50,7 +50,7 @@ export { IssueAssigneesDao, MAX_ASSIGNEES_PER_ISSUE } from './issue-assignees.da
 export { MilestonesDao, type CreateMilestone, type UpdateMilestone } from './milestones.dao';
 export { PinnedIssuesDao, MAX_PINNED_ISSUES } from './pinned-issues.dao';
 export { ReactionsDao, type ReactionInput, type ReactionSummary } from './reactions.dao';
-export { MentionsDao, type MentionSync } from './mentions.dao';
+export { MentionsDao, type MentionSync, type UserMention } from './mentions.dao';
 export { IssueDependenciesDao, NO_CYCLE_CONSTRAINT, type IssueDependencyInput } from './issue-dependencies.dao';
 export { ReviewsDao, type CreateReview, type SubmitReview, type ApprovalOptions } from './reviews.dao';
 export {

@@ -15,6 +15,13 @@ export interface MentionSync {
   removedUserIds: number[];
 }
 
+/** A mention of a user, with the issue its text is on (addressed as users see it). */
+export interface UserMention {
+  mention: Mention;
+  repoId: number;
+  issueNumber: number;
+}
+
 /** @-mentions of users in issue bodies and comments: one row per target and user. */
 export class MentionsDao {
   constructor(private readonly db: DataSource) {}
@@ -61,19 +68,32 @@ export class MentionsDao {
     });
   }
 
-  /** The most recent mentions of a user (their "mentioned" inbox). */
-  async listForUser(userId: number, limit = 50, tx?: Tx): Promise<Mention[]> {
+  /**
+   * The most recent mentions of a user (their "mentioned" inbox), each with the issue its text is on
+   * (the comment's issue for a comment), so a client can go there.
+   */
+  async listForUser(userId: number, limit = 50, tx?: Tx): Promise<UserMention[]> {
     const input = parseInput(z.object({ userId: idSchema, limit: z.number().int().min(1).max(100) }), {
       userId,
       limit,
     });
     const manager = tx ?? this.db.manager;
     const rows = rowsOf(
-      await manager.query('SELECT * FROM mentions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [
-        input.userId,
-        input.limit,
-      ]),
+      await manager.query(
+        `SELECT m.*, i.repo_id AS issue_repo_id, i.issue_number AS issue_number
+           FROM mentions m
+           LEFT JOIN comments c ON m.target_type = 'comment' AND c.id = m.target_id
+           JOIN issues i ON i.id = CASE m.target_type WHEN 'issue' THEN m.target_id ELSE c.issue_id END
+          WHERE m.user_id = $1
+          ORDER BY m.created_at DESC, m.id DESC
+          LIMIT $2`,
+        [input.userId, input.limit],
+      ),
     );
-    return rows.map((row) => hydrate(manager, Mention, row));
+    return rows.map((row) => ({
+      mention: hydrate(manager, Mention, row),
+      repoId: Number(row.issue_repo_id),
+      issueNumber: Number(row.issue_number),
+    }));
   }
 }

@@ -64,7 +64,13 @@ describe('MentionsDao.sync', () => {
     const third = await mentions.sync('issue', issue.id, `only @${bob.username}`);
     expect(third).toEqual({ addedUserIds: [], removedUserIds: [alice.id] });
     expect(await countRows(world.admin, 'mentions', `target_type = 'issue' AND target_id = $1`, [issue.id])).toBe(1);
-    expect((await mentions.listForUser(bob.id)).map((m) => m.targetId)).toEqual([issue.id]);
+    expect(await mentions.listForUser(bob.id)).toEqual([
+      {
+        mention: expect.objectContaining({ targetType: 'issue', targetId: issue.id }),
+        repoId: issue.repoId,
+        issueNumber: issue.issueNumber,
+      },
+    ]);
   });
 
   it('refuses a target that does not exist', async () => {
