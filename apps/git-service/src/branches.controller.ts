@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BranchPushed, PushBranchRpc, type RpcParsedRequestOf, type RpcReplyOf } from '@plue/contracts';
+import { BranchPushed, GetBranchRpc, PushBranchRpc, type RpcParsedRequestOf, type RpcReplyOf } from '@plue/contracts';
 import { inTransaction, NotFoundError, type Tx } from '@plue/db';
 import { BranchesDao } from '@plue/git';
 import { OutboxWriter } from '@plue/messaging';
@@ -56,6 +56,20 @@ export class BranchesController {
       );
       return { branch: branchReply(branch), created, beforeCommitSha: before };
     });
+  }
+
+  /** The live branch, following renames (`name` in the reply is the branch's current name). */
+  @MessagePattern(GetBranchRpc.pattern)
+  async get(
+    @Payload(new RpcRequestPipe(GetBranchRpc)) request: RpcParsedRequestOf<typeof GetBranchRpc>,
+  ): Promise<RpcReplyOf<typeof GetBranchRpc>> {
+    const branch = await this.branches.get(request.repoId, request.branch);
+    if (!branch) {
+      throw new NotFoundError(`branch ${request.branch} does not exist in repository ${request.repoId}`, {
+        field: 'branch',
+      });
+    }
+    return branchReply(branch);
   }
 
   private async lockRepository(tx: Tx, repoId: number): Promise<void> {
