@@ -4,6 +4,7 @@ import {
   BranchPushed,
   CommentCreated,
   IssueOpened,
+  PullRequestMerged,
   RepositoryCreated,
   UserDeleted,
   WorkflowRunCompleted,
@@ -16,6 +17,7 @@ export const EVENT_CONTRACTS = [
   BranchPushed,
   IssueOpened,
   CommentCreated,
+  PullRequestMerged,
   WorkflowRunCompleted,
 ] as const;
 
