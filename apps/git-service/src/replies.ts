@@ -79,16 +79,22 @@ export function protectionRuleReply(rule: ProtectedBranch): NonNullable<CheckMer
 }
 
 /**
- * `evaluateMerge`'s blockers as the contract's unmet requirements: one entry per requirement, the
- * status checks grouped into one entry listing each context that is not `success`.
+ * `evaluateMerge`'s blockers as the contract's unmet requirements, in its order: one entry per
+ * requirement, the status checks grouped into one entry listing each context that is not `success`.
  */
 export function unmetRequirements(
   blockers: readonly MergeBlocker[],
   facts: { mergerId: number; baseCommitSha: string | null },
 ): CheckMergeReply['unmet'] {
   const unmet: CheckMergeReply['unmet'] = [];
-  const contexts: { context: string; state: 'pending' | 'failure' | 'error' | 'missing' }[] = [];
-  let noStatuses = false;
+  let statusChecks: Extract<CheckMergeReply['unmet'][number], { requirement: 'status_checks' }> | undefined;
+  const statusChecksEntry = () => {
+    if (!statusChecks) {
+      statusChecks = { requirement: 'status_checks', contexts: [], noStatuses: false };
+      unmet.push(statusChecks);
+    }
+    return statusChecks;
+  };
   for (const blocker of blockers) {
     switch (blocker.code) {
       case 'not_in_merge_allowlist':
@@ -102,16 +108,16 @@ export function unmetRequirements(
         break;
       case 'status_check_not_successful':
         // evaluateMerge reports only contexts that are not `success`; the test narrows the type.
-        if (blocker.state !== 'success') contexts.push({ context: blocker.context, state: blocker.state });
+        if (blocker.state !== 'success')
+          statusChecksEntry().contexts.push({ context: blocker.context, state: blocker.state });
         break;
       case 'no_status_checks':
-        noStatuses = true;
+        statusChecksEntry().noStatuses = true;
         break;
       case 'outdated_branch':
         unmet.push({ requirement: 'up_to_date', baseCommitSha: facts.baseCommitSha });
         break;
     }
   }
-  if (contexts.length > 0 || noStatuses) unmet.push({ requirement: 'status_checks', contexts, noStatuses });
   return unmet;
 }
