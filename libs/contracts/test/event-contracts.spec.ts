@@ -22,6 +22,7 @@ describe('event contracts', () => {
         'plue.auth.user.deleted',
         'plue.collaboration.comment.created',
         'plue.collaboration.issue.opened',
+        'plue.collaboration.pull_request.merged',
         'plue.git.branch.pushed',
         'plue.git.repository.created',
       ].sort(),
