@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CommentsDao, IssuesDao, LabelsDao, MentionsDao, PullRequestsDao, ReviewsDao } from '@plue/collaboration';
 import { DataSource } from 'typeorm';
+import { BranchesHandler } from './branches.handler';
 import { CommentsController } from './comments.controller';
 import { IssuesController } from './issues.controller';
 import { MergeCheck } from './merge-check';
@@ -16,7 +17,14 @@ const daoProviders = [IssuesDao, CommentsDao, LabelsDao, MentionsDao, PullReques
 }));
 
 @Module({
-  controllers: [IssuesController, CommentsController, PullRequestsController, ReviewsController, RepositoriesHandler],
+  controllers: [
+    IssuesController,
+    CommentsController,
+    PullRequestsController,
+    ReviewsController,
+    RepositoriesHandler,
+    BranchesHandler,
+  ],
   providers: [...daoProviders, MergeCheck],
 })
 export class CollaborationServiceModule {}

@@ -18,7 +18,8 @@ import {
   type NatsServer,
 } from '@plue/testing';
 import type { Client } from 'pg';
-import { spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { publishBranchesPushed } from './git-events';
 
 // Pull requests, reviews and the merge of DESIGN §4 flow 4 against the built collaboration-service.
 // Git's half of the check is played here by a responder on the same nats-server that answers in
@@ -367,6 +368,65 @@ it('fails closed: without an answer from git, or with an error from it, nothing 
   }
   expect(await counts()).toEqual(before);
   expect((await rpc.call(GetPullRequestRpc, { repoId, number: pullRequest.number })).hasMerged).toBe(false);
+});
+
+it('moves the head of open pull requests on a push to their head branch, and older verdicts become stale', async () => {
+  const { repoId, authorId, pullRequest } = await openPullRequest();
+  const reviewer = await insertUser(admin);
+  await rpc.call(SubmitReviewRpc, {
+    repoId,
+    number: pullRequest.number,
+    reviewerId: reviewer.id as number,
+    state: 'approved',
+  });
+  const newHead = 'b'.repeat(40);
+
+  // A push to another branch of the repository changes nothing; the push to `feature` moves the head.
+  await publishBranchesPushed(database().url, connection, [
+    {
+      repoId,
+      branch: 'main',
+      ref: 'refs/heads/main',
+      beforeCommitSha: null,
+      headCommitSha: newHead,
+      pusherId: authorId,
+      forced: false,
+    },
+    {
+      repoId,
+      branch: 'feature',
+      ref: 'refs/heads/feature',
+      beforeCommitSha: HEAD,
+      headCommitSha: newHead,
+      pusherId: authorId,
+      forced: false,
+    },
+  ]);
+  const moved = await eventually(async () => {
+    const current = await rpc.call(GetPullRequestRpc, { repoId, number: pullRequest.number });
+    return current.headCommitSha === newHead ? current : undefined;
+  });
+  expect(moved).toMatchObject({ baseBranch: 'main', headBranch: 'feature', status: 'checking' });
+  const { rows } = await admin.query('SELECT commit_id, stale FROM reviews WHERE issue_id = $1', [pullRequest.id]);
+  expect(rows).toEqual([{ commit_id: HEAD, stale: true }]);
+
+  const git = gitAnswering({ response: { allowed: false, rule: RULE, unmet: [] } });
+  try {
+    await failureOf(rpc.call(MergePullRequestRpc, { repoId, number: pullRequest.number, mergerId: authorId }));
+    expect(git.asked).toEqual([
+      expect.objectContaining({ headCommitSha: newHead, approvals: 0, staleApprovals: 1, hasRejectedReviews: false }),
+    ]);
+  } finally {
+    git.subscription.unsubscribe();
+  }
+  // A new review is of the new head.
+  const again = await rpc.call(SubmitReviewRpc, {
+    repoId,
+    number: pullRequest.number,
+    reviewerId: reviewer.id as number,
+    state: 'approved',
+  });
+  expect(again).toMatchObject({ commitSha: newHead, stale: false });
 });
 
 it('refuses an invalid merge naming the field, and an unknown pull request, writing nothing', async () => {
