@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { insertUser, unique, useTestDatabase } from '@plue/testing';
-import { startPlatform, type Platform } from './support/platform';
+import { eventually, insertUser, unique, useTestDatabase } from '@plue/testing';
+import { handledCount, startPlatform, type Platform } from './support/platform';
 
 // DESIGN §4 flow 4 across the real built services: collaboration merges a pull request only after
 // git (asked over NATS) says the base branch's protection rule is met: approvals counted by
@@ -166,6 +166,55 @@ it('refuses to merge while the protection rule of the base branch is unmet, and 
   // A merged pull request is not merged twice.
   const again = await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', merge);
   expect(again.code).toBe('conflict');
+});
+
+it('stops counting an approval once a push moves the head, when the rule dismisses stale approvals', async () => {
+  const author = await insertUser(platform.admin);
+  const reviewer = await insertUser(platform.admin);
+  const { repoId, headCommitSha, pullRequest } = await repositoryWithPullRequest(author);
+  await platform.call('plue.rpc.git.protected_branch.upsert', {
+    repoId,
+    ruleName: 'main',
+    requiredApprovals: 1,
+    dismissStaleApprovals: true,
+  });
+  const approve = () =>
+    platform.call('plue.rpc.collaboration.review.submit', {
+      repoId,
+      number: pullRequest.number,
+      reviewerId: reviewer.id as number,
+      state: 'approved',
+    });
+  await approve();
+
+  // A new commit on the head branch: collaboration consumes plue.git.branch.pushed and moves the head.
+  const newHead = sha(unique('feature again'));
+  await platform.call('plue.rpc.git.branch.push', {
+    repoId,
+    branch: 'feature',
+    headCommitSha: newHead,
+    pusherId: author.id as number,
+  });
+  await eventually(async () => {
+    const current = await platform.call<PullRequest>('plue.rpc.collaboration.pull_request.get', {
+      repoId,
+      number: pullRequest.number,
+    });
+    return current.headCommitSha === newHead ? true : undefined;
+  });
+  expect(handledCount(platform.services.collaboration, 'plue.git.branch.pushed')).toBeGreaterThan(0);
+
+  const merge = { repoId, number: pullRequest.number, mergerId: author.id as number };
+  const refused = await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', merge);
+  expect(refused).toMatchObject({
+    code: 'precondition_failed',
+    details: { unmet: [{ requirement: 'approvals', required: 1, actual: 0 }] },
+  });
+
+  await approve();
+  const merged = await platform.call<PullRequest>('plue.rpc.collaboration.pull_request.merge', merge);
+  expect(merged).toMatchObject({ hasMerged: true, headCommitSha: newHead, mergedCommitSha: newHead });
+  expect(merged.mergedCommitSha).not.toBe(headCommitSha);
 });
 
 it('merges into a branch no rule protects without asking for anything', async () => {
