@@ -9,10 +9,13 @@ import {
   MentionsDao,
   MilestonesDao,
   PinnedIssuesDao,
+  PullRequestsDao,
   ReactionsDao,
+  ReviewsDao,
   UserReassignmentDao,
 } from '@plue/collaboration';
 import { DataSource } from 'typeorm';
+import { BranchesHandler } from './branches.handler';
 import { CommentsController } from './comments.controller';
 import { IssueAssigneesController } from './issue-assignees.controller';
 import { IssueDependenciesController } from './issue-dependencies.controller';
@@ -20,11 +23,14 @@ import { IssueEventsController } from './issue-events.controller';
 import { IssueLabelsController } from './issue-labels.controller';
 import { IssuesController } from './issues.controller';
 import { LabelsController } from './labels.controller';
+import { MergeCheck } from './merge-check';
 import { MentionsController } from './mentions.controller';
 import { MilestonesController } from './milestones.controller';
 import { PinnedIssuesController } from './pinned-issues.controller';
 import { ReactionsController } from './reactions.controller';
+import { PullRequestsController } from './pull-requests.controller';
 import { RepositoriesHandler } from './repositories.handler';
+import { ReviewsController } from './reviews.controller';
 import { UserDeletionHandler } from './user-deletion.handler';
 
 /** DAOs are plain classes over the DataSource (see @plue/db), so they are built by factories. */
@@ -40,6 +46,8 @@ const daoProviders = [
   ReactionsDao,
   PinnedIssuesDao,
   UserReassignmentDao,
+  PullRequestsDao,
+  ReviewsDao,
 ].map((Dao) => ({
   provide: Dao,
   useFactory: (db: DataSource) => new Dao(db),
@@ -50,7 +58,10 @@ const daoProviders = [
   controllers: [
     IssuesController,
     CommentsController,
+    PullRequestsController,
+    ReviewsController,
     RepositoriesHandler,
+    BranchesHandler,
     UserDeletionHandler,
     LabelsController,
     IssueLabelsController,
@@ -62,6 +73,6 @@ const daoProviders = [
     PinnedIssuesController,
     MentionsController,
   ],
-  providers: daoProviders,
+  providers: [...daoProviders, MergeCheck],
 })
 export class CollaborationServiceModule {}

@@ -72,7 +72,7 @@ it('starts from its build output alone and answers readiness with each check', a
   expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'collaboration' }] });
   expect(
     (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
-  ).toEqual(['plue.auth.user.deleted', 'plue.git.repository.created']);
+  ).toEqual(['plue.auth.user.deleted', 'plue.git.branch.pushed', 'plue.git.repository.created']);
   expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
 });
 

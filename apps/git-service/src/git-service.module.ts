@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { BranchesController } from './branches.controller';
 import { CollaboratorsController } from './collaborators.controller';
 import { CommitStatusesController } from './commit-statuses.controller';
+import { ProtectedBranchesController } from './protected-branches.controller';
 import { RepositoriesController } from './repositories.controller';
 import { StarsController } from './stars.controller';
 import { WatchesController } from './watches.controller';
@@ -41,6 +42,7 @@ const daoProviders = [
     StarsController,
     WatchesController,
     CommitStatusesController,
+    ProtectedBranchesController,
     WorkflowRunsHandler,
     UserDeletionHandler,
   ],

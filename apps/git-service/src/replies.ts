@@ -1,5 +1,6 @@
 import type {
   AddCollaboratorRpc,
+  CheckMergeRpc,
   CreateRepositoryRpc,
   ListStarredRpc,
   PushBranchRpc,
@@ -7,7 +8,16 @@ import type {
   SetWatchRpc,
   UpsertCommitStatusRpc,
 } from '@plue/contracts';
-import type { Branch, Collaborator, CommitStatus, Repository, Star, Watch } from '@plue/git';
+import type {
+  Branch,
+  Collaborator,
+  CommitStatus,
+  MergeBlocker,
+  ProtectedBranch,
+  Repository,
+  Star,
+  Watch,
+} from '@plue/git';
 
 // Entities become the contracts' reply shapes: explicit fields (nothing leaks by being added to an
 // entity) and ISO-8601 times (JSON has no dates).
@@ -76,4 +86,75 @@ export function watchReply(watch: Watch): RpcReplyOf<typeof SetWatchRpc> {
     createdAt: watch.createdAt.toISOString(),
     updatedAt: watch.updatedAt.toISOString(),
   };
+}
+
+type CheckMergeReply = RpcReplyOf<typeof CheckMergeRpc>;
+
+export function protectionRuleReply(rule: ProtectedBranch): NonNullable<CheckMergeReply['rule']> {
+  return {
+    id: rule.id,
+    repoId: rule.repoId,
+    ruleName: rule.ruleName,
+    priority: rule.priority,
+    canPush: rule.canPush,
+    enablePushAllowlist: rule.enablePushAllowlist,
+    pushAllowlistUserIds: rule.pushAllowlistUserIds,
+    canForcePush: rule.canForcePush,
+    enableForcePushAllowlist: rule.enableForcePushAllowlist,
+    forcePushAllowlistUserIds: rule.forcePushAllowlistUserIds,
+    enableMergeAllowlist: rule.enableMergeAllowlist,
+    mergeAllowlistUserIds: rule.mergeAllowlistUserIds,
+    requiredApprovals: rule.requiredApprovals,
+    enableStatusCheck: rule.enableStatusCheck,
+    statusCheckContexts: rule.statusCheckContexts,
+    blockOnRejectedReviews: rule.blockOnRejectedReviews,
+    blockOnOutdatedBranch: rule.blockOnOutdatedBranch,
+    dismissStaleApprovals: rule.dismissStaleApprovals,
+    createdAt: rule.createdAt.toISOString(),
+    updatedAt: rule.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * `evaluateMerge`'s blockers as the contract's unmet requirements, in its order: one entry per
+ * requirement, the status checks grouped into one entry listing each context that is not `success`.
+ */
+export function unmetRequirements(
+  blockers: readonly MergeBlocker[],
+  facts: { mergerId: number; baseCommitSha: string | null },
+): CheckMergeReply['unmet'] {
+  const unmet: CheckMergeReply['unmet'] = [];
+  let statusChecks: Extract<CheckMergeReply['unmet'][number], { requirement: 'status_checks' }> | undefined;
+  const statusChecksEntry = () => {
+    if (!statusChecks) {
+      statusChecks = { requirement: 'status_checks', contexts: [], noStatuses: false };
+      unmet.push(statusChecks);
+    }
+    return statusChecks;
+  };
+  for (const blocker of blockers) {
+    switch (blocker.code) {
+      case 'not_in_merge_allowlist':
+        unmet.push({ requirement: 'merge_allowlist', mergerId: facts.mergerId });
+        break;
+      case 'not_enough_approvals':
+        unmet.push({ requirement: 'approvals', required: blocker.required, actual: blocker.actual });
+        break;
+      case 'rejected_reviews':
+        unmet.push({ requirement: 'no_rejected_reviews' });
+        break;
+      case 'status_check_not_successful':
+        // evaluateMerge reports only contexts that are not `success`; the test narrows the type.
+        if (blocker.state !== 'success')
+          statusChecksEntry().contexts.push({ context: blocker.context, state: blocker.state });
+        break;
+      case 'no_status_checks':
+        statusChecksEntry().noStatuses = true;
+        break;
+      case 'outdated_branch':
+        unmet.push({ requirement: 'up_to_date', baseCommitSha: facts.baseCommitSha });
+        break;
+    }
+  }
+  return unmet;
 }

@@ -88,6 +88,27 @@ export class PullRequestsDao {
   }
 
   /**
+   * The open pull requests whose head is `headBranch` of repository `headRepoId` (a push to that
+   * branch moves their head: `updateHead`).
+   */
+  async listOpenByHead(headRepoId: number, headBranch: string, tx?: Tx): Promise<PullRequest[]> {
+    const input = parseInput(z.object({ headRepoId: idSchema, headBranch: gitRefNameSchema }), {
+      headRepoId,
+      headBranch,
+    });
+    const manager = tx ?? this.db.manager;
+    const rows = rowsOf(
+      await manager.query(
+        `SELECT p.* FROM pull_requests p JOIN issues i ON i.id = p.issue_id
+          WHERE p.head_repo_id = $1 AND p.head_branch = $2 AND NOT p.has_merged AND i.state = 'open'
+          ORDER BY p.id`,
+        [input.headRepoId, input.headBranch],
+      ),
+    );
+    return rows.map((row) => hydrate(manager, PullRequest, row));
+  }
+
+  /**
    * Records a merge: merged fields set, the issue closed, `merged` and `closed` events written.
    * ConflictError when the pull request is already merged or closed.
    */

@@ -156,6 +156,24 @@ describe('PullRequestsDao', () => {
     expect(await reviews.countApprovals(issue.id)).toBe(1);
     expect(await reviews.countApprovals(issue.id, { excludeStale: true })).toBe(0);
   });
+
+  it('lists the open pull requests whose head is a branch: not merged, closed or of another branch', async () => {
+    const { repo, author, issue } = await newPull();
+    const open = async (headBranch: string) =>
+      (await pulls.create({ repoId: repo.id, authorId: author.id, title: headBranch, baseBranch: 'main', headBranch }))
+        .issue;
+    const second = await open('feature/x');
+    const merged = await open('feature/x');
+    await pulls.merge({ issueId: merged.id, mergedBy: author.id, mergedCommitId: SHA(2), mergeStyle: 'merge' });
+    const closed = await open('feature/x');
+    await new IssuesDao(world.db).update(closed.id, { state: 'closed' });
+    await open('feature/y');
+
+    const found = await pulls.listOpenByHead(repo.id, 'feature/x');
+    expect(found.map((pullRequest) => pullRequest.issueId)).toEqual([issue.id, second.id]);
+    expect(await pulls.listOpenByHead(repo.id, 'nothing')).toEqual([]);
+    await expect(pulls.listOpenByHead(repo.id, 'bad..name')).rejects.toBeInstanceOf(ValidationError);
+  });
 });
 
 describe('ReviewsDao', () => {

@@ -23,6 +23,7 @@ describe('event contracts', () => {
         'plue.collaboration.comment.created',
         'plue.collaboration.issue.opened',
         'plue.collaboration.user_content.reassigned',
+        'plue.collaboration.pull_request.merged',
         'plue.git.branch.pushed',
         'plue.git.repository.created',
         'plue.git.user_content.reassigned',

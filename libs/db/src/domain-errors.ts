@@ -3,7 +3,14 @@
  * and `constraint` say what was wrong so a client can act on it.
  */
 export type DomainErrorCode =
-  'validation_failed' | 'not_found' | 'conflict' | 'missing_reference' | 'invalid_value' | 'unauthenticated';
+  | 'validation_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'missing_reference'
+  | 'invalid_value'
+  | 'unauthenticated'
+  | 'precondition_failed'
+  | 'unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -56,4 +63,20 @@ export class UnauthenticatedError extends DomainError {
   constructor(message = 'the credential is invalid, expired or revoked') {
     super(message);
   }
+}
+
+/**
+ * The request is valid but a rule of the current state forbids it (a merge into a protected branch
+ * whose rule is unmet). `details` says what is missing, so the caller can act and retry.
+ */
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'precondition_failed';
+}
+
+/**
+ * Another service the request depends on did not answer (no responders, timeout, its own internal
+ * error). Nothing was written: the request may be retried.
+ */
+export class UnavailableError extends DomainError {
+  readonly code = 'unavailable';
 }

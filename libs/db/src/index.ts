@@ -10,6 +10,8 @@ export {
   MissingReferenceError,
   InvalidValueError,
   UnauthenticatedError,
+  PreconditionFailedError,
+  UnavailableError,
   type DomainErrorCode,
 } from './domain-errors';
 export { parseInput } from './input-validation';

@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { OutboxWriter } from '@plue/messaging';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { RpcClient } from './rpc-client';
 import type { ServiceConfig } from './service-config';
 
 /** Injection tokens for what is not a class (the configuration, the pino logger). */
@@ -13,12 +14,15 @@ export interface ServiceKitParts {
   logger: Logger;
   dataSource: DataSource;
   outbox: OutboxWriter;
+  /** Requests to other services; on the events connection, which outlives the requests in progress at shutdown. */
+  rpc: RpcClient;
 }
 
 /**
  * Makes what `startService` built before Nest (it must exist before the transport does) injectable
  * in the service's own module: the initialized `DataSource`, the service's `OutboxWriter`, the
- * configuration (`SERVICE_CONFIG`) and the pino logger (`SERVICE_LOGGER`).
+ * configuration (`SERVICE_CONFIG`), the pino logger (`SERVICE_LOGGER`) and an `RpcClient` for calls
+ * to other services.
  */
 @Global()
 @Module({})
@@ -31,8 +35,9 @@ export class ServiceKitModule {
         { provide: OutboxWriter, useValue: parts.outbox },
         { provide: SERVICE_CONFIG, useValue: parts.config },
         { provide: SERVICE_LOGGER, useValue: parts.logger },
+        { provide: RpcClient, useValue: parts.rpc },
       ],
-      exports: [DataSource, OutboxWriter, SERVICE_CONFIG, SERVICE_LOGGER],
+      exports: [DataSource, OutboxWriter, SERVICE_CONFIG, SERVICE_LOGGER, RpcClient],
     };
   }
 }

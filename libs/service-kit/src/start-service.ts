@@ -10,6 +10,7 @@ import { databaseCheck, messagingCheck, natsCheck } from './health-checks';
 import { HealthServer } from './health.server';
 import { createServiceLogger, PinoLoggerService } from './logger';
 import { RequestReplyServer } from './request-reply.server';
+import { RpcClient } from './rpc-client';
 import { RpcErrorFilter } from './rpc-errors';
 import { readServiceConfig, type ServiceConfig } from './service-config';
 import { ServiceKitModule } from './service-kit.module';
@@ -112,7 +113,13 @@ export async function startService<Extras>(
       queue: service,
       drainTimeoutMs: config.shutdownTimeoutMs,
     });
-    const parts = { config, logger, dataSource, outbox: new OutboxWriter({ schema: definition.domain }) };
+    const parts = {
+      config,
+      logger,
+      dataSource,
+      outbox: new OutboxWriter({ schema: definition.domain }),
+      rpc: new RpcClient(eventsConnection),
+    };
     const root: DynamicModule = {
       module: ServiceRootModule,
       imports: [ServiceKitModule.with(parts), definition.module],

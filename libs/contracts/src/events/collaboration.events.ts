@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-contract';
-import { id } from '../event-payload-fields';
+import { branchName, commitSha, id, timestamp } from '../event-payload-fields';
 
 /** Users mentioned in a text (`@name`), resolved to ids by collaboration; agent triggers on them (flow 5). */
 const mentionedUserIds = () => z.array(id()).max(1000);
@@ -51,5 +51,27 @@ export const CollaborationUserContentReassigned = defineEvent({
   payload: z.object({
     userId: id(),
     ghostUserId: id(),
+  }),
+});
+
+/**
+ * A pull request was merged (its base branch's protection rule was met); its issue is closed in the
+ * same transaction. The aggregate is the issue, so it follows the pull request's other events.
+ */
+export const PullRequestMerged = defineEvent({
+  subject: 'plue.collaboration.pull_request.merged',
+  version: 1,
+  aggregateType: 'issue',
+  payload: z.object({
+    issueId: id(),
+    repoId: id(),
+    issueNumber: id(),
+    baseBranch: branchName(),
+    headBranch: branchName(),
+    headCommitSha: commitSha(),
+    mergedCommitSha: commitSha(),
+    mergeStyle: z.enum(['merge', 'rebase', 'squash']),
+    mergedBy: id(),
+    mergedAt: timestamp(),
   }),
 });

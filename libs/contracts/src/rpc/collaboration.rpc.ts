@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, timestamp } from '../event-payload-fields';
+import { branchName, commitSha, id, timestamp } from '../event-payload-fields';
 import { defineRpc } from './rpc-contract';
 
 // Requests are strict: an unknown key is a caller's mistake worth reporting, not something to drop.
@@ -722,6 +722,112 @@ export const ListMentionsRpc = defineRpc({
   errors: ['validation_failed'],
 });
 
+/** A pull request: its issue's fields plus the `pull_requests` row's. */
+const pullRequestReply = issueReply.extend({
+  baseBranch: z.string(),
+  headBranch: z.string(),
+  headCommitSha: commitSha().nullable(),
+  status: z.enum(['checking', 'mergeable', 'conflict', 'empty', 'error', 'merged', 'closed']),
+  hasMerged: z.boolean(),
+  mergedAt: timestamp().nullable(),
+  mergedBy: id().nullable(),
+  mergedCommitSha: commitSha().nullable(),
+  mergeStyle: z.enum(['merge', 'rebase', 'squash']).nullable(),
+});
+
+/**
+ * Opens a pull request from `headBranch` into `baseBranch` of the same repository: an issue
+ * (numbered like issues) plus its pull_requests row; emits `plue.collaboration.issue.opened`
+ * (`isPullRequest` true) in the same transaction.
+ */
+export const CreatePullRequestRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pull_request.create',
+  request: z
+    .object({
+      repoId: id(),
+      authorId: id(),
+      title: title(),
+      body: issueBody().default(''),
+      baseBranch: branchName(),
+      headBranch: branchName(),
+      headCommitSha: commitSha(),
+    })
+    .strict(),
+  reply: pullRequestReply,
+  errors: ['validation_failed', 'missing_reference', 'invalid_value'],
+});
+
+/** A pull request by repository and number; `not_found` when there is none (or it is a plain issue). */
+export const GetPullRequestRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pull_request.get',
+  request: z.object({ repoId: id(), number: id() }).strict(),
+  reply: pullRequestReply,
+  errors: ['validation_failed', 'not_found'],
+});
+
+const reviewReply = z.object({
+  id: id(),
+  repoId: id(),
+  pullRequestNumber: id(),
+  reviewerId: id(),
+  state: z.enum(['approved', 'changes_requested', 'commented', 'dismissed']),
+  body: z.string(),
+  /** The head commit the review was made on. */
+  commitSha: commitSha().nullable(),
+  /** The head moved since (the review counts only while the rule keeps stale approvals). */
+  stale: z.boolean(),
+  submittedAt: timestamp(),
+});
+
+/**
+ * Submits a review of the pull request's current head commit. A reviewer's latest verdict
+ * (approved / changes_requested) is the one that counts; a comment does not change it. The author
+ * may only comment on their own pull request.
+ */
+export const SubmitReviewRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.review.submit',
+  request: z
+    .object({
+      repoId: id(),
+      number: id(),
+      reviewerId: id(),
+      state: z.enum(['approved', 'changes_requested', 'commented']),
+      body: issueBody().default(''),
+    })
+    .strict(),
+  reply: reviewReply,
+  errors: ['validation_failed', 'not_found', 'conflict', 'missing_reference', 'invalid_value'],
+});
+
+/**
+ * Merges an open pull request once git says its base branch's protection rule is met (approvals
+ * counted here, status checks of the head commit in git): the pull request is marked merged and
+ * its issue closed, and `plue.collaboration.pull_request.merged` is emitted, in one transaction.
+ * Refused with `precondition_failed` (`details.unmet`, `details.rule`) while the rule is unmet, and
+ * with `unavailable` when git does not answer: nothing is merged without git's yes.
+ */
+export const MergePullRequestRpc = defineRpc({
+  pattern: 'plue.rpc.collaboration.pull_request.merge',
+  request: z
+    .object({
+      repoId: id(),
+      number: id(),
+      mergerId: id(),
+      mergeStyle: z.enum(['merge', 'rebase', 'squash']).default('merge'),
+    })
+    .strict(),
+  reply: pullRequestReply,
+  errors: [
+    'validation_failed',
+    'not_found',
+    'conflict',
+    'precondition_failed',
+    'unavailable',
+    'missing_reference',
+    'invalid_value',
+  ],
+});
+
 export const COLLABORATION_RPC_CONTRACTS = [
   CreateIssueRpc,
   GetIssueRpc,
@@ -737,4 +843,8 @@ export const COLLABORATION_RPC_CONTRACTS = [
   ...REACTION_RPC_CONTRACTS,
   ...PINNED_ISSUE_RPC_CONTRACTS,
   ListMentionsRpc,
+  CreatePullRequestRpc,
+  GetPullRequestRpc,
+  SubmitReviewRpc,
+  MergePullRequestRpc,
 ] as const;

@@ -10,6 +10,8 @@ export const RPC_PATTERN_SHAPE = /^plue\.rpc\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.
 /**
  * The codes an RPC error carries; `@plue/db` domain errors keep their own code. `unauthenticated`:
  * a credential (access token, …) that is unknown, expired, revoked or whose user may not sign in.
+ * `precondition_failed`: a valid request the current state forbids (`details` says what is missing).
+ * `unavailable`: a service the request depends on did not answer; nothing was written.
  */
 export const RPC_ERROR_CODES = [
   'validation_failed',
@@ -18,6 +20,8 @@ export const RPC_ERROR_CODES = [
   'missing_reference',
   'invalid_value',
   'unauthenticated',
+  'precondition_failed',
+  'unavailable',
   'internal',
 ] as const;
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number];
