@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventually, insertUser, unique, useTestDatabase } from '@plue/testing';
-import { handledCount, startPlatform, type Platform } from './support/platform';
+import { handledEvents, startPlatform, type Platform } from './support/platform';
 
 // DESIGN §4 flow 4 across the real built services: collaboration merges a pull request only after
 // git (asked over NATS) says the base branch's protection rule is met: approvals counted by
@@ -202,7 +202,7 @@ it('stops counting an approval once a push moves the head, when the rule dismiss
     });
     return current.headCommitSha === newHead ? true : undefined;
   });
-  expect(handledCount(platform.services.collaboration, 'plue.git.branch.pushed')).toBeGreaterThan(0);
+  expect(await handledEvents(platform.admin, 'collaboration', ['plue.git.branch.pushed'])).toBeGreaterThan(0);
 
   const merge = { repoId, number: pullRequest.number, mergerId: author.id as number };
   const refused = await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', merge);
