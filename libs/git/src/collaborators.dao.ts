@@ -18,6 +18,9 @@ const listSchema = z.object({
 });
 export type ListCollaboratorsOptions = z.input<typeof listSchema>;
 
+/** Enough for every reviewer and the merger of a pull request (check_merge sends at most 3 × 1000 + 1). */
+const userIdsSchema = z.array(idSchema).max(10_000);
+
 export class CollaboratorsDao {
   constructor(private readonly db: DataSource) {}
 
@@ -118,5 +121,42 @@ export class CollaboratorsDao {
       { ownerId: Number(row.user_id), isPublic: row.is_public, collaboratorPermission: row.permission },
       userId,
     );
+  }
+
+  /**
+   * `permissionOf` for many users at once, in one query: each distinct id of `userIds` mapped to
+   * its permission (null: no access). NotFoundError when the repository does not exist.
+   */
+  async permissionsOf(
+    repoId: number,
+    userIds: readonly number[],
+    tx?: Tx,
+  ): Promise<Map<number, CollaboratorPermission | null>> {
+    parseInput(idSchema, repoId);
+    const ids = [...new Set(parseInput(userIdsSchema, userIds))];
+    // The LEFT JOIN keeps the repository's row when `ids` is empty, so "no such repository" stays
+    // distinguishable from "nobody asked about".
+    const rows: {
+      owner_id: string;
+      is_public: boolean;
+      user_id: string | null;
+      permission: CollaboratorPermission | null;
+    }[] = await (tx ?? this.db.manager).query(
+      `SELECT r.user_id AS owner_id, r.is_public, u.user_id, c.permission
+         FROM repositories r
+         LEFT JOIN unnest($2::bigint[]) AS u(user_id) ON true
+         LEFT JOIN collaborators c ON c.repo_id = r.id AND c.user_id = u.user_id
+        WHERE r.id = $1`,
+      [repoId, ids],
+    );
+    if (rows.length === 0) throw new NotFoundError(`repository ${repoId} does not exist`, { field: 'repoId' });
+    const permissions = new Map<number, CollaboratorPermission | null>();
+    for (const row of rows) {
+      if (row.user_id === null) continue;
+      const userId = Number(row.user_id);
+      const facts = { ownerId: Number(row.owner_id), isPublic: row.is_public, collaboratorPermission: row.permission };
+      permissions.set(userId, effectivePermission(facts, userId));
+    }
+    return permissions;
   }
 }

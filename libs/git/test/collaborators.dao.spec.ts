@@ -112,4 +112,48 @@ describe('CollaboratorsDao', () => {
       await expect(dao().permissionOf(987654321, 1)).rejects.toBeInstanceOf(NotFoundError);
     });
   });
+
+  describe('permissionsOf', () => {
+    it('answers each user as permissionOf does, in one call', async () => {
+      const privateRepository = await newRepository(false);
+      const [reader, writer, admin, stranger] = [
+        await newUserId(),
+        await newUserId(),
+        await newUserId(),
+        await newUserId(),
+      ];
+      await dao().add(privateRepository.id, reader, 'read');
+      await dao().add(privateRepository.id, writer, 'write');
+      await dao().add(privateRepository.id, admin, 'admin');
+      const asked = [stranger, writer, privateRepository.ownerId, reader, admin, writer];
+      const permissions = await dao().permissionsOf(privateRepository.id, asked);
+      expect(Object.fromEntries(permissions)).toEqual({
+        [privateRepository.ownerId]: 'admin',
+        [reader]: 'read',
+        [writer]: 'write',
+        [admin]: 'admin',
+        [stranger]: null,
+      });
+      for (const userId of new Set(asked)) {
+        expect(permissions.get(userId)).toBe(await dao().permissionOf(privateRepository.id, userId));
+      }
+
+      const publicRepository = await newRepository(true);
+      expect(Object.fromEntries(await dao().permissionsOf(publicRepository.id, [stranger, 987654321]))).toEqual({
+        [stranger]: 'read',
+        987654321: 'read',
+      });
+    });
+
+    it('answers an empty map for nobody, not_found for a missing repository, and refuses bad ids', async () => {
+      const repository = await newRepository();
+      expect((await dao().permissionsOf(repository.id, [])).size).toBe(0);
+      await expect(dao().permissionsOf(987654321, [])).rejects.toBeInstanceOf(NotFoundError);
+      await expect(dao().permissionsOf(987654321, [repository.ownerId])).rejects.toBeInstanceOf(NotFoundError);
+      await expect(dao().permissionsOf(repository.id, [0])).rejects.toMatchObject({
+        code: 'validation_failed',
+        issues: [expect.objectContaining({ field: '0' })],
+      });
+    });
+  });
 });
