@@ -52,7 +52,13 @@ export { PinnedIssuesDao, MAX_PINNED_ISSUES } from './pinned-issues.dao';
 export { ReactionsDao, type ReactionInput, type ReactionSummary } from './reactions.dao';
 export { MentionsDao, type MentionSync, type UserMention } from './mentions.dao';
 export { IssueDependenciesDao, NO_CYCLE_CONSTRAINT, type IssueDependencyInput } from './issue-dependencies.dao';
-export { ReviewsDao, type CreateReview, type SubmitReview, type ApprovalOptions } from './reviews.dao';
+export {
+  ReviewsDao,
+  type CreateReview,
+  type SubmitReview,
+  type ApprovalOptions,
+  type CurrentVerdicts,
+} from './reviews.dao';
 export {
   ReviewCommentsDao,
   type CreateReviewComment,

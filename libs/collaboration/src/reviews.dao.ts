@@ -34,6 +34,16 @@ const approvalOptionsSchema = z
   .strict();
 export type ApprovalOptions = z.input<typeof approvalOptionsSchema>;
 
+/** Who holds which current verdict on a pull request; each list ascending, a reviewer in one list at most. */
+export interface CurrentVerdicts {
+  /** Reviewers whose verdict approves the current head. */
+  approverIds: number[];
+  /** Reviewers whose verdict approves an older head (the head moved since). */
+  staleApproverIds: number[];
+  /** Reviewers whose verdict requests changes, on the current head or an older one. */
+  rejecterIds: number[];
+}
+
 /**
  * Each reviewer's current verdict on a pull request: their latest submitted review that is a verdict
  * (approved, changes_requested or dismissed). A comment-only review does not change a verdict, and a
@@ -48,8 +58,8 @@ const LATEST_VERDICTS = `
 /**
  * Pull-request reviews: a pending draft (at most one per reviewer and pull request) is submitted
  * as approved, changes_requested or commented; a submitted review may be dismissed. Submitting and
- * dismissing record reviewed / review_dismissed events. countApprovals and hasChangesRequested feed
- * the merge check (done by the service).
+ * dismissing record reviewed / review_dismissed events. currentVerdicts feeds the merge check (the
+ * service sends the reviewers to git, which knows who has write access).
  */
 export class ReviewsDao {
   constructor(private readonly db: DataSource) {}
@@ -160,6 +170,29 @@ export class ReviewsDao {
       ),
     );
     return Number(row.approvals);
+  }
+
+  /** The reviewers by current verdict, in one query (dismissed verdicts are in no list). */
+  async currentVerdicts(issueId: number, tx?: Tx): Promise<CurrentVerdicts> {
+    const rows = rowsOf(
+      await (tx ?? this.db.manager).query(
+        `SELECT v.reviewer_id, v.state, v.stale FROM (${LATEST_VERDICTS}) v
+          WHERE v.state IN ('approved', 'changes_requested')
+          ORDER BY v.reviewer_id`,
+        [parseInput(idSchema, issueId)],
+      ),
+    );
+    const verdicts: CurrentVerdicts = { approverIds: [], staleApproverIds: [], rejecterIds: [] };
+    for (const row of rows) {
+      const list =
+        row.state === 'changes_requested'
+          ? verdicts.rejecterIds
+          : row.stale === true
+            ? verdicts.staleApproverIds
+            : verdicts.approverIds;
+      list.push(Number(row.reviewer_id));
+    }
+    return verdicts;
   }
 
   /** Whether some reviewer's current verdict is "changes requested". */

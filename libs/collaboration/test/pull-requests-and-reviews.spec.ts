@@ -243,6 +243,38 @@ describe('ReviewsDao', () => {
     });
   });
 
+  it('lists the reviewers by current verdict, ascending: approvers, stale approvers and change requesters', async () => {
+    const { issue } = await newPull();
+    const [ann, ben, cid, dee, eve] = [
+      await user(world.admin),
+      await user(world.admin),
+      await user(world.admin),
+      await user(world.admin),
+      await user(world.admin),
+    ];
+    const verdict = (reviewerId: number, state: 'approved' | 'changes_requested' | 'commented') =>
+      reviews.create({ issueId: issue.id, reviewerId, state, commitId: SHA(1) });
+    expect(await reviews.currentVerdicts(issue.id)).toEqual({ approverIds: [], staleApproverIds: [], rejecterIds: [] });
+
+    await verdict(cid.id, 'approved');
+    await verdict(ben.id, 'changes_requested'); // stays a change request when the head moves
+    await verdict(eve.id, 'changes_requested');
+    await pulls.updateHead(issue.id, SHA(2));
+    await verdict(dee.id, 'approved');
+    await verdict(ann.id, 'approved');
+    await verdict(ann.id, 'commented'); // a comment does not change a verdict
+    const eveLater = await verdict(eve.id, 'approved');
+    expect(await reviews.currentVerdicts(issue.id)).toEqual({
+      approverIds: [ann.id, dee.id, eve.id].sort((a, b) => a - b),
+      staleApproverIds: [cid.id],
+      rejecterIds: [ben.id],
+    });
+
+    await reviews.dismiss(eveLater.id, ann.id); // a dismissed verdict is in no list
+    expect((await reviews.currentVerdicts(issue.id)).approverIds).toEqual([ann.id, dee.id].sort((a, b) => a - b));
+    await expect(reviews.currentVerdicts(0)).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it('dismisses only submitted reviews, deletes only pending ones, and reviews only pull requests', async () => {
     const { issue, author } = await newPull();
     const reviewer = await user(world.admin);
