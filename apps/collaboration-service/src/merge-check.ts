@@ -1,23 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { CheckMergeRpc, type RpcReplyOf, type RpcRequestOf } from '@plue/contracts';
-import { ReviewsDao } from '@plue/collaboration';
+import { ReviewsDao, type CurrentVerdicts } from '@plue/collaboration';
 import { UnavailableError, type Tx } from '@plue/db';
 import { RpcCallError, RpcClient } from '@plue/service-kit';
 
-/** What collaboration tells git about a pull request's reviews (DESIGN §4 flow 4: counted here). */
-export interface ReviewFacts {
-  /** Reviewers whose current verdict approves the current head. */
-  approvals: number;
-  /** Reviewers whose current verdict approves an older head (the rule decides whether they count). */
-  staleApprovals: number;
-  hasRejectedReviews: boolean;
-}
+/**
+ * What collaboration tells git about a pull request's reviews (DESIGN §4 flow 4): who holds which
+ * current verdict. Git decides whose verdicts count, since it alone knows who has write access.
+ */
+export type ReviewFacts = CurrentVerdicts;
 
 export function sameReviewFacts(a: ReviewFacts, b: ReviewFacts): boolean {
+  const same = (x: readonly number[], y: readonly number[]) =>
+    x.length === y.length && x.every((id, index) => id === y[index]);
   return (
-    a.approvals === b.approvals &&
-    a.staleApprovals === b.staleApprovals &&
-    a.hasRejectedReviews === b.hasRejectedReviews
+    same(a.approverIds, b.approverIds) &&
+    same(a.staleApproverIds, b.staleApproverIds) &&
+    same(a.rejecterIds, b.rejecterIds)
   );
 }
 
@@ -32,13 +31,10 @@ export class MergeCheck {
   /**
    * A reviewer's current verdict is their latest approval, change request or dismissal (see
    * ReviewsDao). The author cannot give one (review.submit refuses it), so every approval is another
-   * user's.
+   * user's. The lists are ascending, so two reads of unchanged verdicts compare equal.
    */
-  async reviewFacts(issueId: number, tx?: Tx): Promise<ReviewFacts> {
-    const fresh = await this.reviews.countApprovals(issueId, { excludeStale: true }, tx);
-    const all = await this.reviews.countApprovals(issueId, {}, tx);
-    const hasRejectedReviews = await this.reviews.hasChangesRequested(issueId, tx);
-    return { approvals: fresh, staleApprovals: all - fresh, hasRejectedReviews };
+  reviewFacts(issueId: number, tx?: Tx): Promise<ReviewFacts> {
+    return this.reviews.currentVerdicts(issueId, tx);
   }
 
   /**

@@ -65,7 +65,8 @@ export class PullRequestsController {
   }
 
   /**
-   * DESIGN §4 flow 4. Reviews are counted here, git judges them and the head's statuses against
+   * DESIGN §4 flow 4. The reviewers' current verdicts are read here; git judges them (only
+   * reviewers with write access count), the merger's write access and the head's statuses against
    * the base branch's rule (no transaction is held during that call), then the merge commits with
    * its event. Inside that transaction the pull request row is locked (reviews take a share lock
    * on it) and the facts git judged are read again: if the head or a verdict changed meanwhile,
@@ -92,10 +93,10 @@ export class PullRequestsController {
       ...facts,
     });
     if (!verdict.allowed) {
-      throw new PreconditionFailedError(
-        `the protection rule ${verdict.rule?.ruleName ?? ''} of branch ${current.pullRequest.baseBranch} is not met`,
-        { unmet: verdict.unmet, rule: verdict.rule },
-      );
+      const what = verdict.rule
+        ? `the protection rule ${verdict.rule.ruleName} of branch ${current.pullRequest.baseBranch} is`
+        : `the merge requirements of branch ${current.pullRequest.baseBranch} are`;
+      throw new PreconditionFailedError(`${what} not met`, { unmet: verdict.unmet, rule: verdict.rule });
     }
     return inTransaction(this.db, async (tx) => {
       // No merge commit is created here (git storage is not part of the platform yet): the merged

@@ -57,14 +57,21 @@ afterAll(async () => {
 type CheckReply = RpcReplyOf<typeof CheckMergeRpc>;
 type GitAnswer = { response: CheckReply } | { err: { code: string; message: string; details: object } };
 
-/** Answers git's check_merge with `answer` until unsubscribed; `asked` holds each request's data. */
-function gitAnswering(answer: GitAnswer): { asked: RpcRequestOf<typeof CheckMergeRpc>[]; subscription: Subscription } {
+/**
+ * Answers git's check_merge with `answer` until unsubscribed, after `meanwhile` (something that
+ * happens while git checks); `asked` holds each request's data.
+ */
+function gitAnswering(
+  answer: GitAnswer,
+  meanwhile: () => Promise<unknown> = async () => undefined,
+): { asked: RpcRequestOf<typeof CheckMergeRpc>[]; subscription: Subscription } {
   const asked: RpcRequestOf<typeof CheckMergeRpc>[] = [];
   const subscription = connection.subscribe(CheckMergeRpc.pattern);
   void (async () => {
     for await (const message of subscription) {
       const request = message.json<{ id: string; data: RpcRequestOf<typeof CheckMergeRpc> }>();
       asked.push(request.data);
+      await meanwhile();
       message.respond(JSON.stringify({ id: request.id, ...answer, isDisposed: true }));
     }
   })();
@@ -233,7 +240,7 @@ it('records reviews of the head commit; the author may comment but not approve',
   expect(rows).toEqual([{ state: 'approved', commit_id: HEAD }]);
 });
 
-it('tells git the counted verdicts and refuses the merge with git’s unmet requirements', async () => {
+it('tells git who holds which verdict and refuses the merge with git’s unmet requirements', async () => {
   const { repoId, pullRequest } = await openPullRequest();
   const users: Record<string, unknown>[] = [];
   for (let index = 0; index < 5; index++) users.push(await insertUser(admin));
@@ -249,7 +256,7 @@ it('tells git the counted verdicts and refuses the merge with git’s unmet requ
   await review(commenter, 'commented');
 
   const unmet: CheckReply['unmet'] = [
-    { requirement: 'approvals', required: 2, actual: 1 },
+    { requirement: 'approvals', required: 2, actual: 1, ignoredApproverIds: [staleApprover.id as number] },
     { requirement: 'status_checks', contexts: [{ context: 'ci', state: 'missing' }], noStatuses: false },
   ];
   const git = gitAnswering({ response: { allowed: false, rule: RULE, unmet } });
@@ -266,9 +273,10 @@ it('tells git the counted verdicts and refuses the merge with git’s unmet requ
         headCommitSha: HEAD,
         mergerId: merger.id,
         mergeBaseSha: null,
-        approvals: 1,
-        staleApprovals: 1,
-        hasRejectedReviews: true,
+        // Ids, not counts: git decides whose verdict counts (write access). The commenter has none.
+        approverIds: [approver.id],
+        staleApproverIds: [staleApprover.id],
+        rejecterIds: [changer.id],
       },
     ]);
     expect(await counts()).toEqual(before);
@@ -345,6 +353,61 @@ it('merges when git allows it: merged row, closed issue, timeline and pull_reque
   }
 });
 
+it('refuses with git’s merge_permission when the merger may not merge an unprotected branch', async () => {
+  const { repoId, pullRequest } = await openPullRequest();
+  const outsider = await insertUser(admin);
+  const unmet: CheckReply['unmet'] = [{ requirement: 'merge_permission', mergerId: outsider.id as number }];
+  const git = gitAnswering({ response: { allowed: false, rule: null, unmet } });
+  const before = await counts();
+  try {
+    const failure = await failureOf(
+      rpc.call(MergePullRequestRpc, { repoId, number: pullRequest.number, mergerId: outsider.id as number }),
+    );
+    expect(failure).toMatchObject({
+      code: 'precondition_failed',
+      message: expect.stringContaining('the merge requirements of branch main are not met'),
+      details: { unmet, rule: null },
+    });
+    expect(git.asked).toEqual([expect.objectContaining({ mergerId: outsider.id, approverIds: [] })]);
+    expect(await counts()).toEqual(before);
+  } finally {
+    git.subscription.unsubscribe();
+  }
+});
+
+it('sends reviewers ascending, and refuses with conflict when a verdict arrives during git’s check', async () => {
+  const { repoId, pullRequest } = await openPullRequest();
+  const users: Record<string, unknown>[] = [];
+  for (let index = 0; index < 4; index++) users.push(await insertUser(admin));
+  const [first, second, latecomer, merger] = users;
+  const approve = (reviewer: Record<string, unknown>) =>
+    rpc.call(SubmitReviewRpc, {
+      repoId,
+      number: pullRequest.number,
+      reviewerId: reviewer.id as number,
+      state: 'approved',
+    });
+  await approve(second);
+  await approve(first);
+
+  // Git says yes, but another approval is recorded between its check and the merge transaction.
+  const git = gitAnswering({ response: { allowed: true, rule: null, unmet: [] } }, () => approve(latecomer));
+  const before = await counts();
+  try {
+    const failure = await failureOf(
+      rpc.call(MergePullRequestRpc, { repoId, number: pullRequest.number, mergerId: merger.id as number }),
+    );
+    expect(failure).toMatchObject({ code: 'conflict', details: { field: 'number' } });
+    expect(git.asked).toEqual([
+      expect.objectContaining({ approverIds: [first.id, second.id], staleApproverIds: [], rejecterIds: [] }),
+    ]);
+    // Only the late review and its timeline event were written: nothing merged, no event emitted.
+    expect(await counts()).toEqual({ ...before, reviews: before.reviews + 1, issue_events: before.issue_events + 1 });
+  } finally {
+    git.subscription.unsubscribe();
+  }
+});
+
 it('fails closed: without an answer from git, or with an error from it, nothing is merged', async () => {
   const { repoId, pullRequest, authorId } = await openPullRequest();
   const merge = { repoId, number: pullRequest.number, mergerId: authorId };
@@ -414,7 +477,12 @@ it('moves the head of open pull requests on a push to their head branch, and old
   try {
     await failureOf(rpc.call(MergePullRequestRpc, { repoId, number: pullRequest.number, mergerId: authorId }));
     expect(git.asked).toEqual([
-      expect.objectContaining({ headCommitSha: newHead, approvals: 0, staleApprovals: 1, hasRejectedReviews: false }),
+      expect.objectContaining({
+        headCommitSha: newHead,
+        approverIds: [],
+        staleApproverIds: [reviewer.id],
+        rejecterIds: [],
+      }),
     ]);
   } finally {
     git.subscription.unsubscribe();

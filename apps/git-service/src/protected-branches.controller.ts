@@ -9,7 +9,7 @@ import {
   type RpcReplyOf,
 } from '@plue/contracts';
 import { inTransaction, NotFoundError } from '@plue/db';
-import { BranchesDao, CommitStatusesDao, evaluateMerge, ProtectedBranchesDao } from '@plue/git';
+import { BranchesDao, CollaboratorsDao, CommitStatusesDao, evaluateMerge, ProtectedBranchesDao } from '@plue/git';
 import { RpcRequestPipe } from '@plue/service-kit';
 import { DataSource } from 'typeorm';
 import { protectionRuleReply, unmetRequirements } from './replies';
@@ -21,6 +21,7 @@ export class ProtectedBranchesController {
     private readonly rules: ProtectedBranchesDao,
     private readonly statuses: CommitStatusesDao,
     private readonly branches: BranchesDao,
+    private readonly collaborators: CollaboratorsDao,
   ) {}
 
   /**
@@ -70,33 +71,40 @@ export class ProtectedBranchesController {
   }
 
   /**
-   * DESIGN §4 flow 4, git's half: the rule of the base branch against collaboration's review facts
-   * and the head commit's statuses. An unprotected branch (no rule matches) allows every merge.
+   * DESIGN §4 flow 4, git's half: who may merge and whose reviews count (permissions are git's),
+   * then the rule of the base branch against the reviewers and the head commit's statuses. Without
+   * a rule, only the merger's write access is required.
    */
   @MessagePattern(CheckMergeRpc.pattern)
   async checkMerge(
     @Payload(new RpcRequestPipe(CheckMergeRpc)) request: RpcParsedRequestOf<typeof CheckMergeRpc>,
   ): Promise<RpcReplyOf<typeof CheckMergeRpc>> {
-    const rule = await this.rules.ruleFor(request.repoId, request.baseBranch);
-    if (!rule) return { allowed: true, rule: null, unmet: [] };
-    const statuses = rule.enableStatusCheck
-      ? await this.statuses.listForCommit(request.repoId, request.headCommitSha)
-      : [];
-    const baseCommitSha = rule.blockOnOutdatedBranch
-      ? ((await this.branches.get(request.repoId, request.baseBranch))?.commitId ?? null)
+    const { repoId, mergerId, approverIds, staleApproverIds, rejecterIds } = request;
+    const permissions = await this.collaborators.permissionsOf(repoId, [
+      mergerId,
+      ...approverIds,
+      ...staleApproverIds,
+      ...rejecterIds,
+    ]);
+    const rule = await this.rules.ruleFor(repoId, request.baseBranch);
+    const statuses = rule?.enableStatusCheck ? await this.statuses.listForCommit(repoId, request.headCommitSha) : [];
+    const baseCommitSha = rule?.blockOnOutdatedBranch
+      ? ((await this.branches.get(repoId, request.baseBranch))?.commitId ?? null)
       : null;
     const decision = evaluateMerge(rule, {
-      approvals: request.approvals + (rule.dismissStaleApprovals ? 0 : request.staleApprovals),
-      hasRejectedReviews: request.hasRejectedReviews,
+      approverIds,
+      staleApproverIds,
+      rejecterIds,
+      mergerId,
+      permissions,
       statuses,
-      mergerId: request.mergerId,
       // An unknown merge base, or one that is not the base branch's head, means the head lacks base commits.
       isOutdated: request.mergeBaseSha === null || request.mergeBaseSha !== baseCommitSha,
     });
     return {
       allowed: decision.allowed,
-      rule: protectionRuleReply(rule),
-      unmet: unmetRequirements(decision.blockers, { mergerId: request.mergerId, baseCommitSha }),
+      rule: rule && protectionRuleReply(rule),
+      unmet: unmetRequirements(decision.blockers, { mergerId, baseCommitSha }),
     };
   }
 }

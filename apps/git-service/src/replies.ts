@@ -134,14 +134,22 @@ export function unmetRequirements(
   };
   for (const blocker of blockers) {
     switch (blocker.code) {
+      case 'no_merge_permission':
+        unmet.push({ requirement: 'merge_permission', mergerId: facts.mergerId });
+        break;
       case 'not_in_merge_allowlist':
         unmet.push({ requirement: 'merge_allowlist', mergerId: facts.mergerId });
         break;
       case 'not_enough_approvals':
-        unmet.push({ requirement: 'approvals', required: blocker.required, actual: blocker.actual });
+        unmet.push({
+          requirement: 'approvals',
+          required: blocker.required,
+          actual: blocker.actual,
+          ignoredApproverIds: blocker.ignoredApproverIds,
+        });
         break;
       case 'rejected_reviews':
-        unmet.push({ requirement: 'no_rejected_reviews' });
+        unmet.push({ requirement: 'no_rejected_reviews', rejecterIds: blocker.rejecterIds });
         break;
       case 'status_check_not_successful':
         // evaluateMerge reports only contexts that are not `success`; the test narrows the type.

@@ -1,7 +1,9 @@
 import { isGlob, matchesGlob } from '@plue/globs';
+import type { CollaboratorPermission } from './entities/collaborator.entity';
 import type { CommitStatusState } from './entities/commit-status.entity';
 import type { ProtectedBranch } from './entities/protected-branch.entity';
 import { gitRefNameProblem } from './git-names';
+import { permits } from './permissions';
 
 /**
  * Why `ruleName` can never protect a branch, or null. A plain rule name must be a valid branch
@@ -34,6 +36,7 @@ export function selectRule<Rule extends RuleCandidate>(rules: readonly Rule[], b
 export type MergeRule = Pick<
   ProtectedBranch,
   | 'requiredApprovals'
+  | 'dismissStaleApprovals'
   | 'blockOnRejectedReviews'
   | 'enableStatusCheck'
   | 'statusCheckContexts'
@@ -42,21 +45,27 @@ export type MergeRule = Pick<
   | 'blockOnOutdatedBranch'
 >;
 
-/** What the merging side knows about the pull request (approvals are counted by collaboration). */
+/** What a merge is judged on: who gave which verdict (collaboration tells), permissions, head statuses. */
 export interface MergeFacts {
-  /** Approving reviews that count (collaboration applies dismiss_stale_approvals before counting). */
-  approvals: number;
-  hasRejectedReviews: boolean;
+  /** Reviewers whose current verdict approves the current head. */
+  approverIds: readonly number[];
+  /** Reviewers whose current verdict approves an older head. */
+  staleApproverIds: readonly number[];
+  /** Reviewers whose current verdict requests changes. */
+  rejecterIds: readonly number[];
+  mergerId: number;
+  /** The permission on the repository of the merger and of each reviewer; a user left out has none. */
+  permissions: ReadonlyMap<number, CollaboratorPermission | null>;
   /** The statuses of the head commit, one per context. */
   statuses: readonly { context: string; state: CommitStatusState }[];
-  mergerId: number;
   /** The head branch lacks commits of the base branch. */
   isOutdated: boolean;
 }
 
 export type MergeBlocker =
-  | { code: 'not_enough_approvals'; required: number; actual: number }
-  | { code: 'rejected_reviews' }
+  | { code: 'no_merge_permission' }
+  | { code: 'not_enough_approvals'; required: number; actual: number; ignoredApproverIds: number[] }
+  | { code: 'rejected_reviews'; rejecterIds: number[] }
   | { code: 'status_check_not_successful'; context: string; state: CommitStatusState | 'missing' }
   | { code: 'no_status_checks' }
   | { code: 'not_in_merge_allowlist' }
@@ -69,22 +78,43 @@ export interface MergeDecision {
 
 /**
  * Whether a pull request may be merged into a branch protected by `rule` (null: unprotected).
+ * Whatever the rule, only a user with write access to the repository may merge. Reviews count as
+ * on GitHub and Gitea ("official" reviews): only reviewers with write access make up the required
+ * approvals and only their change requests block, so a stranger can neither approve a change in
+ * nor hold one back. Stale approvals count unless the rule dismisses them.
  * Required status checks: every listed context must have a `success` status; a rule that enables
  * status checks without listing contexts requires at least one status and all of them `success`.
  */
 export function evaluateMerge(rule: MergeRule | null, facts: MergeFacts): MergeDecision {
   const blockers: MergeBlocker[] = [];
-  if (!rule) return { allowed: true, blockers };
+  const canWrite = (userId: number) => permits(facts.permissions.get(userId) ?? null, 'write');
+  if (!canWrite(facts.mergerId)) blockers.push({ code: 'no_merge_permission' });
+  if (!rule) return { allowed: blockers.length === 0, blockers };
   if (rule.enableMergeAllowlist && !rule.mergeAllowlistUserIds.includes(facts.mergerId)) {
     blockers.push({ code: 'not_in_merge_allowlist' });
   }
-  if (facts.approvals < rule.requiredApprovals) {
-    blockers.push({ code: 'not_enough_approvals', required: rule.requiredApprovals, actual: facts.approvals });
+  const approverIds = ascending(
+    rule.dismissStaleApprovals ? facts.approverIds : [...facts.approverIds, ...facts.staleApproverIds],
+  );
+  const actual = approverIds.filter(canWrite).length;
+  if (actual < rule.requiredApprovals) {
+    blockers.push({
+      code: 'not_enough_approvals',
+      required: rule.requiredApprovals,
+      actual,
+      ignoredApproverIds: approverIds.filter((userId) => !canWrite(userId)),
+    });
   }
-  if (rule.blockOnRejectedReviews && facts.hasRejectedReviews) blockers.push({ code: 'rejected_reviews' });
+  const rejecterIds = ascending(facts.rejecterIds).filter(canWrite);
+  if (rule.blockOnRejectedReviews && rejecterIds.length > 0) blockers.push({ code: 'rejected_reviews', rejecterIds });
   if (rule.enableStatusCheck) blockers.push(...statusCheckBlockers(rule.statusCheckContexts, facts.statuses));
   if (rule.blockOnOutdatedBranch && facts.isOutdated) blockers.push({ code: 'outdated_branch' });
   return { allowed: blockers.length === 0, blockers };
+}
+
+/** Distinct ids, ascending: a reviewer counts once, and replies list ids in a stable order. */
+function ascending(userIds: readonly number[]): number[] {
+  return [...new Set(userIds)].sort((a, b) => a - b);
 }
 
 function statusCheckBlockers(requiredContexts: readonly string[], statuses: MergeFacts['statuses']): MergeBlocker[] {

@@ -1,4 +1,11 @@
-import { evaluateMerge, ruleNameProblem, selectRule, type MergeFacts, type MergeRule } from '@plue/git';
+import {
+  evaluateMerge,
+  ruleNameProblem,
+  selectRule,
+  type CollaboratorPermission,
+  type MergeFacts,
+  type MergeRule,
+} from '@plue/git';
 
 describe('rule names', () => {
   it.each(['main', 'release/*', 'release/**', '*', 'v?.*', 'feature/{x}'])('accepts %s', (name) => {
@@ -40,6 +47,7 @@ describe('selectRule', () => {
 describe('evaluateMerge', () => {
   const unprotecting: MergeRule = {
     requiredApprovals: 0,
+    dismissStaleApprovals: false,
     blockOnRejectedReviews: false,
     enableStatusCheck: false,
     statusCheckContexts: [],
@@ -47,30 +55,76 @@ describe('evaluateMerge', () => {
     mergeAllowlistUserIds: [],
     blockOnOutdatedBranch: false,
   };
-  const facts: MergeFacts = { approvals: 0, hasRejectedReviews: false, statuses: [], mergerId: 7, isOutdated: false };
+  // Users 7 (the merger) and 1-4 have write access or more; 5 may read, 6 has no access at all.
+  const permissions = new Map<number, CollaboratorPermission | null>([
+    [7, 'write'],
+    [1, 'write'],
+    [2, 'admin'],
+    [3, 'write'],
+    [4, 'write'],
+    [5, 'read'],
+    [6, null],
+  ]);
+  const facts: MergeFacts = {
+    approverIds: [],
+    staleApproverIds: [],
+    rejecterIds: [],
+    mergerId: 7,
+    permissions,
+    statuses: [],
+    isOutdated: false,
+  };
 
-  it('allows anything on an unprotected branch', () => {
-    expect(evaluateMerge(null, { ...facts, hasRejectedReviews: true, isOutdated: true })).toEqual({
+  it('allows anything on an unprotected branch to a merger with write access', () => {
+    expect(evaluateMerge(null, { ...facts, rejecterIds: [1], isOutdated: true })).toEqual({
       allowed: true,
       blockers: [],
     });
   });
 
-  it('requires the number of approvals', () => {
-    const rule = { ...unprotecting, requiredApprovals: 2 };
-    expect(evaluateMerge(rule, { ...facts, approvals: 1 })).toEqual({
-      allowed: false,
-      blockers: [{ code: 'not_enough_approvals', required: 2, actual: 1 }],
-    });
-    expect(evaluateMerge(rule, { ...facts, approvals: 2 }).allowed).toBe(true);
-    expect(evaluateMerge(rule, { ...facts, approvals: 3 }).allowed).toBe(true);
+  it('refuses a merger without write access, with a rule or without one', () => {
+    for (const mergerId of [5, 6, 8]) {
+      expect(evaluateMerge(null, { ...facts, mergerId })).toEqual({
+        allowed: false,
+        blockers: [{ code: 'no_merge_permission' }],
+      });
+      expect(evaluateMerge(unprotecting, { ...facts, mergerId }).blockers).toEqual([{ code: 'no_merge_permission' }]);
+    }
+    expect(evaluateMerge(null, { ...facts, mergerId: 2 }).allowed).toBe(true);
   });
 
-  it('blocks on rejected reviews only when the rule says so', () => {
-    expect(evaluateMerge(unprotecting, { ...facts, hasRejectedReviews: true }).allowed).toBe(true);
+  it('requires the number of approvals from reviewers with write access, naming the ones left out', () => {
+    const rule = { ...unprotecting, requiredApprovals: 2 };
+    expect(evaluateMerge(rule, { ...facts, approverIds: [1] })).toEqual({
+      allowed: false,
+      blockers: [{ code: 'not_enough_approvals', required: 2, actual: 1, ignoredApproverIds: [] }],
+    });
+    expect(evaluateMerge(rule, { ...facts, approverIds: [6, 1, 5, 9] }).blockers).toEqual([
+      { code: 'not_enough_approvals', required: 2, actual: 1, ignoredApproverIds: [5, 6, 9] },
+    ]);
+    expect(evaluateMerge(rule, { ...facts, approverIds: [1, 2] }).allowed).toBe(true);
+    expect(evaluateMerge(rule, { ...facts, approverIds: [1, 2, 3, 5] }).allowed).toBe(true);
+  });
+
+  it('counts stale approvals (with write access) unless the rule dismisses them', () => {
+    const rule = { ...unprotecting, requiredApprovals: 2 };
+    expect(evaluateMerge(rule, { ...facts, approverIds: [1], staleApproverIds: [2] }).allowed).toBe(true);
+    expect(evaluateMerge(rule, { ...facts, approverIds: [1], staleApproverIds: [5] }).blockers).toEqual([
+      { code: 'not_enough_approvals', required: 2, actual: 1, ignoredApproverIds: [5] },
+    ]);
     expect(
-      evaluateMerge({ ...unprotecting, blockOnRejectedReviews: true }, { ...facts, hasRejectedReviews: true }).blockers,
-    ).toEqual([{ code: 'rejected_reviews' }]);
+      evaluateMerge({ ...rule, dismissStaleApprovals: true }, { ...facts, approverIds: [1], staleApproverIds: [2, 5] })
+        .blockers,
+    ).toEqual([{ code: 'not_enough_approvals', required: 2, actual: 1, ignoredApproverIds: [] }]);
+  });
+
+  it('blocks on change requests from reviewers with write access, only when the rule says so', () => {
+    const blocking = { ...unprotecting, blockOnRejectedReviews: true };
+    expect(evaluateMerge(unprotecting, { ...facts, rejecterIds: [1] }).allowed).toBe(true);
+    expect(evaluateMerge(blocking, { ...facts, rejecterIds: [3, 5, 1, 6] }).blockers).toEqual([
+      { code: 'rejected_reviews', rejecterIds: [1, 3] },
+    ]);
+    expect(evaluateMerge(blocking, { ...facts, rejecterIds: [5, 6, 9] }).allowed).toBe(true);
   });
 
   it('requires every listed status check to be success, naming each missing or failing one', () => {
@@ -113,8 +167,12 @@ describe('evaluateMerge', () => {
   it('lets only allowlisted users merge when the merge allowlist is on', () => {
     const rule = { ...unprotecting, enableMergeAllowlist: true, mergeAllowlistUserIds: [3, 7] };
     expect(evaluateMerge(rule, facts).allowed).toBe(true);
-    expect(evaluateMerge(rule, { ...facts, mergerId: 8 }).blockers).toEqual([{ code: 'not_in_merge_allowlist' }]);
-    expect(evaluateMerge({ ...rule, enableMergeAllowlist: false }, { ...facts, mergerId: 8 }).allowed).toBe(true);
+    expect(evaluateMerge(rule, { ...facts, mergerId: 1 }).blockers).toEqual([{ code: 'not_in_merge_allowlist' }]);
+    expect(evaluateMerge({ ...rule, enableMergeAllowlist: false }, { ...facts, mergerId: 1 }).allowed).toBe(true);
+    // Being allowlisted does not stand in for write access.
+    expect(evaluateMerge({ ...rule, mergeAllowlistUserIds: [5] }, { ...facts, mergerId: 5 }).blockers).toEqual([
+      { code: 'no_merge_permission' },
+    ]);
   });
 
   it('blocks an outdated head branch only when the rule says so', () => {
@@ -127,6 +185,7 @@ describe('evaluateMerge', () => {
   it('reports every unmet requirement at once', () => {
     const rule: MergeRule = {
       requiredApprovals: 1,
+      dismissStaleApprovals: false,
       blockOnRejectedReviews: true,
       enableStatusCheck: true,
       statusCheckContexts: ['ci'],
@@ -134,16 +193,15 @@ describe('evaluateMerge', () => {
       mergeAllowlistUserIds: [],
       blockOnOutdatedBranch: true,
     };
-    const decision = evaluateMerge(rule, { ...facts, hasRejectedReviews: true, isOutdated: true });
+    const decision = evaluateMerge(rule, { ...facts, mergerId: 5, rejecterIds: [1], isOutdated: true });
     expect(decision.allowed).toBe(false);
-    expect(decision.blockers.map((blocker) => blocker.code).sort()).toEqual(
-      [
-        'not_enough_approvals',
-        'not_in_merge_allowlist',
-        'outdated_branch',
-        'rejected_reviews',
-        'status_check_not_successful',
-      ].sort(),
-    );
+    expect(decision.blockers.map((blocker) => blocker.code)).toEqual([
+      'no_merge_permission',
+      'not_in_merge_allowlist',
+      'not_enough_approvals',
+      'rejected_reviews',
+      'status_check_not_successful',
+      'outdated_branch',
+    ]);
   });
 });

@@ -800,9 +800,10 @@ export const SubmitReviewRpc = defineRpc({
 });
 
 /**
- * Merges an open pull request once git says its base branch's protection rule is met (approvals
- * counted here, status checks of the head commit in git): the pull request is marked merged and
- * its issue closed, and `plue.collaboration.pull_request.merged` is emitted, in one transaction.
+ * Merges an open pull request once git says the merger may and its base branch's protection rule
+ * is met (the reviewers' verdicts read here; write access, which reviews count, and the head
+ * commit's status checks judged in git): the pull request is marked merged and its issue closed,
+ * and `plue.collaboration.pull_request.merged` is emitted, in one transaction.
  * Refused with `precondition_failed` (`details.unmet`, `details.rule`) while the rule is unmet, and
  * with `unavailable` when git does not answer: nothing is merged without git's yes.
  */

@@ -459,9 +459,18 @@ export const DeleteProtectedBranchRpc = defineRpc({
   errors: ['validation_failed', 'not_found'],
 });
 
-/** A requirement of the protection rule that the pull request does not meet. */
+/** A requirement of the merge (the rule's, or `merge_permission`: any merge's) that the pull request does not meet. */
 const unmetRequirement = z.discriminatedUnion('requirement', [
-  z.object({ requirement: z.literal('approvals'), required: z.number().int(), actual: z.number().int() }),
+  /** The merger lacks write access to the repository: refused whether or not the branch has a rule. */
+  z.object({ requirement: z.literal('merge_permission'), mergerId: id() }),
+  z.object({
+    requirement: z.literal('approvals'),
+    required: z.number().int(),
+    /** The approvals that count: from reviewers with write access to the repository. */
+    actual: z.number().int(),
+    /** Approvers left out of `actual` because they lack write access, ascending. */
+    ignoredApproverIds: z.array(id()),
+  }),
   z.object({
     requirement: z.literal('status_checks'),
     /** Each required context without a `success` status on the head commit (`missing`: no status at all). */
@@ -469,15 +478,20 @@ const unmetRequirement = z.discriminatedUnion('requirement', [
     /** The rule lists no context and the head commit has no status at all. */
     noStatuses: z.boolean(),
   }),
-  z.object({ requirement: z.literal('no_rejected_reviews') }),
+  /** `rejecterIds`: the reviewers with write access whose change requests block, ascending. */
+  z.object({ requirement: z.literal('no_rejected_reviews'), rejecterIds: z.array(id()) }),
   z.object({ requirement: z.literal('merge_allowlist'), mergerId: id() }),
   z.object({ requirement: z.literal('up_to_date'), baseCommitSha: commitSha().nullable() }),
 ]);
 
+const reviewerIds = () => z.array(id()).max(1000);
+
 /**
- * Whether a pull request may be merged into `baseBranch` under the branch's protection rule (the
- * rule named after it, else the best matching glob). Facts about reviews come from collaboration,
- * which counts them; commit statuses of `headCommitSha` and the rule are git's.
+ * Whether `mergerId` may merge a pull request into `baseBranch`: the merger needs write access to
+ * the repository (always), and the branch's protection rule (the rule named after it, else the
+ * best matching glob) must be met. Collaboration sends who gave which current verdict; git, which
+ * owns permissions, counts only reviewers with write access (owner, write or admin collaborators),
+ * and judges the rule and the commit statuses of `headCommitSha`.
  */
 export const CheckMergeRpc = defineRpc({
   pattern: 'plue.rpc.git.protected_branch.check_merge',
@@ -486,23 +500,39 @@ export const CheckMergeRpc = defineRpc({
       repoId: id(),
       baseBranch: branchName(),
       headCommitSha: commitSha(),
-      /** Approving verdicts made on the current head (not stale), the pull request's author excluded. */
-      approvals: z.number().int().min(0).max(100_000),
-      /** Approving verdicts made on an older head: they count unless the rule dismisses stale approvals. */
-      staleApprovals: z.number().int().min(0).max(100_000).default(0),
-      /** Some reviewer's current verdict requests changes. */
-      hasRejectedReviews: z.boolean().default(false),
+      /** Reviewers whose current verdict approves the current head (the pull request's author cannot be one). */
+      approverIds: reviewerIds(),
+      /** Reviewers whose current verdict approves an older head: counted unless the rule dismisses stale approvals. */
+      staleApproverIds: reviewerIds().default([]),
+      /**
+       * Reviewers whose current verdict requests changes. Only those with write access block (with
+       * `blockOnRejectedReviews`), as on GitHub and Gitea: anyone may review a public repository,
+       * and a stranger's change request must not be able to hold a merge back.
+       */
+      rejecterIds: reviewerIds().default([]),
       mergerId: id(),
       /** The merge base of head and base as last computed; null (unknown) counts as outdated. */
       mergeBaseSha: commitSha().nullable().default(null),
     })
-    .strict(),
+    .strict()
+    .superRefine((request, context) => {
+      // A reviewer has one current verdict: an id twice, in one list or two, is a caller's mistake.
+      const seen = new Set<number>();
+      for (const field of ['approverIds', 'staleApproverIds', 'rejecterIds'] as const) {
+        for (const reviewerId of request[field]) {
+          if (seen.has(reviewerId)) {
+            context.addIssue({ code: 'custom', path: [field], message: `repeats reviewer ${reviewerId}` });
+          }
+          seen.add(reviewerId);
+        }
+      }
+    }),
   reply: z.object({
     allowed: z.boolean(),
     rule: protectionRuleReply.nullable(),
     unmet: z.array(unmetRequirement),
   }),
-  errors: ['validation_failed'],
+  errors: ['validation_failed', 'not_found'],
 });
 
 export const GIT_RPC_CONTRACTS = [
