@@ -3,9 +3,10 @@ import { eventually, insertUser, unique, useTestDatabase } from '@plue/testing';
 import { handledEvents, startPlatform, type Platform } from './support/platform';
 
 // DESIGN §4 flow 4 across the real built services: collaboration merges a pull request only after
-// git (asked over NATS) says the base branch's protection rule is met: approvals counted by
-// collaboration, status checks from git's commit statuses. Every call is plain NATS in the
-// contracts README's wire format.
+// git (asked over NATS) says the merger has write access and the base branch's protection rule is
+// met: the reviewers' verdicts from collaboration, counted by git only for users with write access,
+// status checks from git's commit statuses. Every call is plain NATS in the contracts README's
+// wire format.
 
 const database = useTestDatabase();
 let platform: Platform;
@@ -62,6 +63,11 @@ async function repositoryWithPullRequest(author: Record<string, unknown>) {
   return { repoId, headCommitSha: feature.commitId, pullRequest };
 }
 
+/** Grants `permission` on the repository, as a repository admin would through the gateway. */
+function grant(repoId: number, user: Record<string, unknown>, permission: 'read' | 'write' | 'admin') {
+  return platform.call('plue.rpc.git.collaborator.add', { repoId, userId: user.id as number, permission });
+}
+
 async function count(sql: string, params: unknown[]): Promise<number> {
   return (await platform.admin.query(sql, params)).rows[0].n;
 }
@@ -86,11 +92,12 @@ it('refuses to merge while the protection rule of the base branch is unmet, and 
   expect(refused.code).toBe('precondition_failed');
   expect(refused.details.rule).toMatchObject({ id: rule.id, ruleName: 'main', requiredApprovals: 1 });
   expect(refused.details.unmet).toEqual([
-    { requirement: 'approvals', required: 1, actual: 0 },
+    { requirement: 'approvals', required: 1, actual: 0, ignoredApproverIds: [] },
     { requirement: 'status_checks', contexts: [{ context: 'ci', state: 'missing' }], noStatuses: false },
   ]);
 
-  // The author cannot approve their own pull request; another user can.
+  // The author cannot approve their own pull request; a collaborator with write access can.
+  await grant(repoId, reviewer, 'write');
   const ownApproval = await platform.callExpectingError('plue.rpc.collaboration.review.submit', {
     repoId,
     number: pullRequest.number,
@@ -178,6 +185,7 @@ it('stops counting an approval once a push moves the head, when the rule dismiss
     requiredApprovals: 1,
     dismissStaleApprovals: true,
   });
+  await grant(repoId, reviewer, 'write');
   const approve = () =>
     platform.call('plue.rpc.collaboration.review.submit', {
       repoId,
@@ -208,7 +216,7 @@ it('stops counting an approval once a push moves the head, when the rule dismiss
   const refused = await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', merge);
   expect(refused).toMatchObject({
     code: 'precondition_failed',
-    details: { unmet: [{ requirement: 'approvals', required: 1, actual: 0 }] },
+    details: { unmet: [{ requirement: 'approvals', required: 1, actual: 0, ignoredApproverIds: [] }] },
   });
 
   await approve();
@@ -217,11 +225,61 @@ it('stops counting an approval once a push moves the head, when the rule dismiss
   expect(merged.mergedCommitSha).not.toBe(headCommitSha);
 });
 
-it('merges into a branch no rule protects without asking for anything', async () => {
+it('counts no approval from a user without write access, and lets no such user merge', async () => {
   const author = await insertUser(platform.admin);
+  const stranger = await insertUser(platform.admin);
+  const { repoId, pullRequest } = await repositoryWithPullRequest(author);
+  await platform.call('plue.rpc.git.protected_branch.upsert', { repoId, ruleName: 'main', requiredApprovals: 1 });
+
+  // Anyone may review a public repository, but a stranger's approval does not count.
+  await platform.call('plue.rpc.collaboration.review.submit', {
+    repoId,
+    number: pullRequest.number,
+    reviewerId: stranger.id as number,
+    state: 'approved',
+  });
+  const notCounted = { requirement: 'approvals', required: 1, actual: 0, ignoredApproverIds: [stranger.id] };
+  const byAuthor = { repoId, number: pullRequest.number, mergerId: author.id as number };
+  const byStranger = { repoId, number: pullRequest.number, mergerId: stranger.id as number };
+  expect(await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', byAuthor)).toMatchObject({
+    code: 'precondition_failed',
+    details: { unmet: [notCounted] },
+  });
+  // Nor may the stranger merge; read access changes neither.
+  expect(await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', byStranger)).toMatchObject({
+    code: 'precondition_failed',
+    details: { unmet: [{ requirement: 'merge_permission', mergerId: stranger.id }, notCounted] },
+  });
+  await grant(repoId, stranger, 'read');
+  expect(
+    (await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', byStranger)).details.unmet,
+  ).toEqual([{ requirement: 'merge_permission', mergerId: stranger.id }, notCounted]);
+  expect(
+    await count('SELECT count(*)::int AS n FROM pull_requests WHERE issue_id = $1 AND has_merged', [pullRequest.id]),
+  ).toBe(0);
+
+  // Permissions are judged at merge time: once granted write, the same approval counts and its giver may merge.
+  await grant(repoId, stranger, 'write');
+  const merged = await platform.call<PullRequest>('plue.rpc.collaboration.pull_request.merge', byStranger);
+  expect(merged).toMatchObject({ hasMerged: true, mergedBy: stranger.id });
+});
+
+it('merges into a branch no rule protects, for a user with write access only', async () => {
+  const author = await insertUser(platform.admin);
+  const stranger = await insertUser(platform.admin);
   const { repoId, pullRequest } = await repositoryWithPullRequest(author);
   // A rule on another branch does not protect main.
   await platform.call('plue.rpc.git.protected_branch.upsert', { repoId, ruleName: 'release/*', requiredApprovals: 2 });
+
+  const refused = await platform.callExpectingError('plue.rpc.collaboration.pull_request.merge', {
+    repoId,
+    number: pullRequest.number,
+    mergerId: stranger.id as number,
+  });
+  expect(refused).toMatchObject({
+    code: 'precondition_failed',
+    details: { rule: null, unmet: [{ requirement: 'merge_permission', mergerId: stranger.id }] },
+  });
 
   const merged = await platform.call<PullRequest>('plue.rpc.collaboration.pull_request.merge', {
     repoId,
@@ -229,7 +287,7 @@ it('merges into a branch no rule protects without asking for anything', async ()
     mergerId: author.id as number,
     mergeStyle: 'squash',
   });
-  expect(merged).toMatchObject({ hasMerged: true, state: 'closed' });
+  expect(merged).toMatchObject({ hasMerged: true, state: 'closed', mergedBy: author.id });
 });
 
 it('answers an invalid merge request with validation_failed naming the field, and writes nothing', async () => {
