@@ -99,6 +99,8 @@ describe('database roles and grants', () => {
 
   it('refuses every write, temporary tables and secret columns to plue_readonly', async () => {
     const readonly = await database().connect('plue_readonly');
+    // The privileges alone, beneath the read-only sessions migration 0006 gives the role.
+    await readonly.query('SET default_transaction_read_only = off');
     for (const table of publicTables) {
       for (const write of ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) {
         expect({ table, write, allowed: await privilege('plue_readonly', `public.${table}`, write) }).toEqual({
@@ -120,5 +122,28 @@ describe('database roles and grants', () => {
       await expect(readonly.query(`SELECT ${column} FROM ${table}`)).rejects.toMatchObject({ code: '42501' });
     }
     await expect(readonly.query('SELECT id, user_id, expires_at FROM access_tokens')).resolves.toBeDefined();
+  });
+
+  it('gives plue_readonly what the MCP server needs, and takes large objects from everyone (0006)', async () => {
+    const readonly = await database().connect('plue_readonly');
+    const { rows: settings } = await readonly.query('SHOW default_transaction_read_only');
+    expect(settings[0].default_transaction_read_only).toBe('on');
+    const { rows } = await superuser.query<Record<string, boolean>>(
+      `SELECT pg_has_role('plue_readonly', 'pg_read_all_stats', 'USAGE') AS stats,
+              has_table_privilege('plue_readonly', 'public.schema_migrations', 'SELECT') AS reads_migrations,
+              has_table_privilege('plue_readonly', 'public.schema_migrations', 'INSERT, UPDATE, DELETE') AS writes_migrations`,
+    );
+    expect(rows[0]).toEqual({ stats: true, reads_migrations: true, writes_migrations: false });
+    for (const role of ['plue_readonly', ...SERVICE_ROLES]) {
+      for (const fn of ['lo_creat(integer)', 'lo_create(oid)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)']) {
+        const { rows: granted } = await superuser.query<{ allowed: boolean }>(
+          'SELECT has_function_privilege($1, $2, $3) AS allowed',
+          [role, `pg_catalog.${fn}`, 'EXECUTE'],
+        );
+        expect({ role, fn, allowed: granted[0].allowed }).toEqual({ role, fn, allowed: false });
+      }
+    }
+    await readonly.query('SET default_transaction_read_only = off');
+    await expect(readonly.query("SELECT lo_from_bytea(0, 'x')")).rejects.toMatchObject({ code: '42501' });
   });
 });
