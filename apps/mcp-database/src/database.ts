@@ -58,9 +58,12 @@ export class Database {
     let reason: 'timeout' | 'cancelled' | undefined;
     let running = false;
     let pid = 0;
+    // The connection goes back to the pool only after a cancel in flight has landed: it must never
+    // reach the statement of the next call that uses this connection.
+    let cancelling: Promise<void> = Promise.resolve();
     const cancel = (why: 'timeout' | 'cancelled') => {
       reason ??= why;
-      if (running && pid) void this.cancelBackend(pid);
+      if (running && pid) cancelling = this.cancelBackend(pid);
     };
     const onAbort = () => cancel('cancelled');
     // statement_timeout stops the statement on the server; this watchdog covers a server that
@@ -83,6 +86,7 @@ export class Database {
       running = false;
       clearTimeout(watchdog);
       signal?.removeEventListener('abort', onAbort);
+      await cancelling;
       try {
         await client.query('ROLLBACK');
         if (options.discard) await client.query('DISCARD ALL');

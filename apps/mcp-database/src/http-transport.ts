@@ -9,6 +9,7 @@ import { isLoopback, type HttpOptions } from './config';
 
 export const MCP_PATH = '/mcp';
 const MAX_SESSIONS = 64;
+const SESSION_IDLE_MS = 30 * 60_000;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface HttpEndpoint {
@@ -58,6 +59,20 @@ export async function startHttpTransport(
   logger: Logger,
 ): Promise<HttpEndpoint> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
+  // Sessions a client abandoned without DELETE would fill the table: close those idle too long.
+  const sweeper = setInterval(() => {
+    const oldest = Date.now() - SESSION_IDLE_MS;
+    for (const [id, seen] of lastSeen) {
+      if (seen < oldest) {
+        logger.info({ session: id }, 'closing an idle MCP session');
+        lastSeen.delete(id);
+        void sessions.get(id)?.close();
+        sessions.delete(id);
+      }
+    }
+  }, 60_000);
+  sweeper.unref();
   let port = options.port;
   const loopback = isLoopback(options.host);
 
@@ -78,6 +93,7 @@ export async function startHttpTransport(
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId);
       if (!transport) return sendJson(response, 404, jsonRpcError('unknown or expired MCP session', -32001));
+      lastSeen.set(sessionId, Date.now());
       const body = request.method === 'POST' ? await readJson(request) : undefined;
       return transport.handleRequest(request, response, body);
     }
@@ -96,14 +112,19 @@ export async function startHttpTransport(
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
+        lastSeen.set(id, Date.now());
       },
       onsessionclosed: (id) => {
         sessions.delete(id);
+        lastSeen.delete(id);
       },
       ...(loopback ? { enableDnsRebindingProtection: true, allowedHosts: hosts } : {}),
     });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      if (transport.sessionId) {
+        sessions.delete(transport.sessionId);
+        lastSeen.delete(transport.sessionId);
+      }
     };
     await newServer().connect(transport);
     await transport.handleRequest(request, response, body);
@@ -129,6 +150,7 @@ export async function startHttpTransport(
   return {
     url: endpoint,
     close: async () => {
+      clearInterval(sweeper);
       await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)));
       sessions.clear();
       server.closeAllConnections();

@@ -73,6 +73,24 @@ describe('the stdio binary', () => {
     for (const line of stderr.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
 
+  it('starts with `npm run --silent mcp` from the repository root (building first, quietly)', async () => {
+    const transport = new StdioClientTransport({
+      command: 'npm',
+      args: ['run', '--silent', 'mcp'],
+      cwd: path.resolve(__dirname, '../../..'),
+      env: { DATABASE_URL: database().urlFor('plue_readonly') },
+      stderr: 'pipe',
+    });
+    const client = new McpClient({ name: 'npm-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({ name: 'query', arguments: { sql: "SELECT 'via npm' AS how" } });
+      expect(result.structuredContent).toMatchObject({ rows: [['via npm']] });
+    } finally {
+      await client.close();
+    }
+  }, 180_000);
+
   it('writes nothing but protocol messages on stdout, and exits 0 when stdin closes', async () => {
     const input = [
       jsonRpc(1, 'initialize', {
