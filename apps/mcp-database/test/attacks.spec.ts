@@ -30,6 +30,10 @@ const ATTACKS: Attack[] = [
   { name: 'a line comment', sql: () => 'SELECT 1 -- ;\n; ROLLBACK; TRUNCATE users CASCADE' },
   { name: 'SET TRANSACTION READ WRITE', sql: () => 'SET TRANSACTION READ WRITE' },
   { name: "set_config('transaction_read_only')", sql: () => "SELECT set_config('transaction_read_only', 'off', true)" },
+  {
+    name: 'UPDATE pg_settings (set_config through a rule)',
+    sql: () => "UPDATE pg_settings SET setting = 'off' WHERE name = 'transaction_read_only'",
+  },
   { name: 'pg_terminate_backend of a superuser', sql: () => `SELECT pg_terminate_backend(${adminPid})` },
   { name: 'pg_read_file', sql: () => "SELECT pg_read_file('/etc/passwd')" },
   { name: 'pg_ls_dir', sql: () => "SELECT * FROM pg_ls_dir('.')" },
