@@ -1802,7 +1802,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA agent TO plue_readonly;
 
 -- What the database MCP server needs of plue_readonly, and the one write PostgreSQL left it
 -- (db/migrations/0006_mcp_readonly_role.sql explains each): no large objects for PUBLIC,
--- pg_read_all_stats for db_stats, read-only sessions by default, and the runner's tracking table
+-- pg_read_all_stats for db_stats, and the runner's tracking table
 -- (present when the runner loads this file; `psql < db/schema.sql` has none).
 REVOKE EXECUTE ON FUNCTION pg_catalog.lo_creat(integer), pg_catalog.lo_create(oid),
   pg_catalog.lo_from_bytea(oid, bytea)
@@ -1820,8 +1820,6 @@ EXCEPTION WHEN insufficient_privilege THEN
   RAISE WARNING 'cannot grant pg_read_all_stats to plue_readonly (%): the MCP db_stats tool will not see other roles'' sessions', SQLERRM;
 END;
 $$;
-
-ALTER ROLE plue_readonly SET default_transaction_read_only = on;
 
 DO $$
 BEGIN

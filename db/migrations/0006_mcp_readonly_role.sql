@@ -10,8 +10,6 @@
 --     and granting a predefined role needs ADMIN on it (superuser, or PostgreSQL 15 CREATEROLE); a
 --     migrating role without it gets a warning and db_stats says what it cannot see. The role
 --     becomes INHERIT so that the membership gives it something on PostgreSQL 15.
---   * default_transaction_read_only: every plue_readonly session starts read-only, beneath the MCP
---     server's own BEGIN READ ONLY (a cluster-wide role setting, like the role itself).
 --   * public.schema_migrations, the runner's tracking table: db_stats reports the applied version.
 --     The table exists whenever the runner applies this file; `psql < db/schema.sql` has none, and
 --     then nothing is granted.
@@ -35,8 +33,6 @@ EXCEPTION WHEN insufficient_privilege THEN
   RAISE WARNING 'cannot grant pg_read_all_stats to plue_readonly (%): the MCP db_stats tool will not see other roles'' sessions', SQLERRM;
 END;
 $$;
-
-ALTER ROLE plue_readonly SET default_transaction_read_only = on;
 
 DO $$
 BEGIN

@@ -99,8 +99,6 @@ describe('database roles and grants', () => {
 
   it('refuses every write, temporary tables and secret columns to plue_readonly', async () => {
     const readonly = await database().connect('plue_readonly');
-    // The privileges alone, beneath the read-only sessions migration 0006 gives the role.
-    await readonly.query('SET default_transaction_read_only = off');
     for (const table of publicTables) {
       for (const write of ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) {
         expect({ table, write, allowed: await privilege('plue_readonly', `public.${table}`, write) }).toEqual({
@@ -126,8 +124,6 @@ describe('database roles and grants', () => {
 
   it('gives plue_readonly what the MCP server needs, and takes large objects from everyone (0006)', async () => {
     const readonly = await database().connect('plue_readonly');
-    const { rows: settings } = await readonly.query('SHOW default_transaction_read_only');
-    expect(settings[0].default_transaction_read_only).toBe('on');
     const { rows } = await superuser.query<Record<string, boolean>>(
       `SELECT pg_has_role('plue_readonly', 'pg_read_all_stats', 'USAGE') AS stats,
               has_table_privilege('plue_readonly', 'public.schema_migrations', 'SELECT') AS reads_migrations,
@@ -143,7 +139,6 @@ describe('database roles and grants', () => {
         expect({ role, fn, allowed: granted[0].allowed }).toEqual({ role, fn, allowed: false });
       }
     }
-    await readonly.query('SET default_transaction_read_only = off');
     await expect(readonly.query("SELECT lo_from_bytea(0, 'x')")).rejects.toMatchObject({ code: '42501' });
   });
 });

@@ -72,7 +72,7 @@ const ATTACKS: Attack[] = [
   { name: 'GRANT', sql: () => 'GRANT ALL ON users TO PUBLIC' },
   {
     name: 'ALTER ROLE … SET on itself',
-    sql: () => 'ALTER ROLE plue_readonly SET default_transaction_read_only = off',
+    sql: () => 'ALTER ROLE plue_readonly SET statement_timeout = 0',
   },
   { name: 'ALTER ROLE … PASSWORD on itself', sql: () => "ALTER ROLE plue_readonly PASSWORD 'owned'" },
   { name: 'ALTER SYSTEM', sql: () => 'ALTER SYSTEM SET statement_timeout = 0' },
@@ -96,7 +96,7 @@ const POLICY_ONLY: Attack[] = [
   { name: 'an advisory lock in a subquery', sql: () => 'SELECT * FROM (SELECT pg_try_advisory_lock(43)) s' },
   {
     name: 'a session setting through set_config',
-    sql: () => "SELECT set_config('default_transaction_read_only', 'off', false)",
+    sql: () => "SELECT set_config('work_mem', '1GB', false)",
   },
   { name: 'pg_notify', sql: () => "SELECT pg_notify('auth_outbox', '')" },
   { name: 'NOTIFY', sql: () => 'NOTIFY auth_outbox' },
@@ -104,7 +104,7 @@ const POLICY_ONLY: Attack[] = [
   { name: 'txid_current (burns a transaction id)', sql: () => 'SELECT txid_current()' },
   { name: 'a cursor WITH HOLD', sql: () => 'DECLARE c CURSOR WITH HOLD FOR SELECT * FROM users' },
   { name: 'PREPARE', sql: () => 'PREPARE p AS SELECT 1' },
-  { name: 'SET a session setting', sql: () => 'SET statement_timeout = 0' },
+  { name: 'SET a session setting', sql: () => "SET work_mem = '2GB'" },
   { name: 'a ROLLBACK alone', sql: () => 'ROLLBACK' },
   {
     name: 'EXPLAIN of a data-modifying CTE',
@@ -171,9 +171,15 @@ describe('with the SQL guard switched off (test-only setting)', () => {
       expect(await databaseFingerprint(admin)).toEqual(before);
       // The connection that ran it is still read-only and holds nothing.
       const check = await unguarded.ok<{ rows: unknown[][] }>('query', {
-        sql: "SELECT current_setting('transaction_read_only'), current_setting('default_transaction_read_only'), (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())), (SELECT count(*) FROM pg_cursors WHERE is_holdable)",
+        sql: `SELECT current_setting('transaction_read_only') AS read_only,
+                     (SELECT setting = reset_val FROM pg_settings WHERE name = 'work_mem') AS default_work_mem,
+                     (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locks,
+                     (SELECT count(*) FROM pg_cursors WHERE is_holdable) AS cursors,
+                     (SELECT count(*) FROM pg_prepared_statements) AS prepared,
+                     (SELECT count(*) FROM pg_listening_channels()) AS listening`,
       });
-      expect(check.rows).toEqual([['on', 'on', '0', '0']]);
+      expect(check.rows).toEqual([['on', true, '0', '0', '0', '0']]);
     },
   );
 
