@@ -18,9 +18,10 @@
 -- followed by db/migrations/0002_service_roles.sql (the roles section), verbatim, with the tables
 -- of db/migrations/0003_messaging_aggregate_versions.sql placed beside the other messaging tables
 -- of each schema (the schema-wide grants of the roles section cover them), the outbox notify
--- trigger as db/migrations/0004_outbox_notify_when_idle.sql leaves it, and the review_comments
--- updated_at trigger as db/migrations/0005_review_comment_resolver_is_bookkeeping.sql leaves it:
--- migrate:baseline 0005
+-- trigger as db/migrations/0004_outbox_notify_when_idle.sql leaves it, the review_comments
+-- updated_at trigger as db/migrations/0005_review_comment_resolver_is_bookkeeping.sql leaves it,
+-- and the statements of db/migrations/0006_mcp_readonly_role.sql at the end of the roles section:
+-- migrate:baseline 0006
 --
 -- Conventions
 --   * Tables are plural snake_case as in the seed note; keys are `id bigint GENERATED ALWAYS AS
@@ -1799,3 +1800,32 @@ GRANT SELECT ON ALL TABLES IN SCHEMA collaboration TO plue_readonly;
 GRANT USAGE ON SCHEMA agent TO plue_agent, plue_readonly;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA agent TO plue_agent;
 GRANT SELECT ON ALL TABLES IN SCHEMA agent TO plue_readonly;
+
+-- What the database MCP server needs of plue_readonly, and the one write PostgreSQL left it
+-- (db/migrations/0006_mcp_readonly_role.sql explains each): no large objects for PUBLIC,
+-- pg_read_all_stats for db_stats, and the runner's tracking table
+-- (present when the runner loads this file; `psql < db/schema.sql` has none).
+REVOKE EXECUTE ON FUNCTION pg_catalog.lo_creat(integer), pg_catalog.lo_create(oid),
+  pg_catalog.lo_from_bytea(oid, bytea)
+  FROM PUBLIC;
+
+-- INHERIT: a NOINHERIT role gets nothing from pg_read_all_stats on PostgreSQL 15 (16's GRANT ...
+-- WITH INHERIT TRUE is not in 15). plue_readonly is granted no other role; the MCP server refuses
+-- to start as a role that belongs to a writer.
+ALTER ROLE plue_readonly INHERIT;
+
+DO $$
+BEGIN
+  GRANT pg_read_all_stats TO plue_readonly;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'cannot grant pg_read_all_stats to plue_readonly (%): the MCP db_stats tool will not see other roles'' sessions', SQLERRM;
+END;
+$$;
+
+DO $$
+BEGIN
+  IF to_regclass('public.schema_migrations') IS NOT NULL THEN
+    GRANT SELECT ON public.schema_migrations TO plue_readonly;
+  END IF;
+END;
+$$;

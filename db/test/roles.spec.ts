@@ -121,4 +121,24 @@ describe('database roles and grants', () => {
     }
     await expect(readonly.query('SELECT id, user_id, expires_at FROM access_tokens')).resolves.toBeDefined();
   });
+
+  it('gives plue_readonly what the MCP server needs, and takes large objects from everyone (0006)', async () => {
+    const readonly = await database().connect('plue_readonly');
+    const { rows } = await superuser.query<Record<string, boolean>>(
+      `SELECT pg_has_role('plue_readonly', 'pg_read_all_stats', 'USAGE') AS stats,
+              has_table_privilege('plue_readonly', 'public.schema_migrations', 'SELECT') AS reads_migrations,
+              has_table_privilege('plue_readonly', 'public.schema_migrations', 'INSERT, UPDATE, DELETE') AS writes_migrations`,
+    );
+    expect(rows[0]).toEqual({ stats: true, reads_migrations: true, writes_migrations: false });
+    for (const role of ['plue_readonly', ...SERVICE_ROLES]) {
+      for (const fn of ['lo_creat(integer)', 'lo_create(oid)', 'lo_from_bytea(oid, bytea)', 'lo_import(text)']) {
+        const { rows: granted } = await superuser.query<{ allowed: boolean }>(
+          'SELECT has_function_privilege($1, $2, $3) AS allowed',
+          [role, `pg_catalog.${fn}`, 'EXECUTE'],
+        );
+        expect({ role, fn, allowed: granted[0].allowed }).toEqual({ role, fn, allowed: false });
+      }
+    }
+    await expect(readonly.query("SELECT lo_from_bytea(0, 'x')")).rejects.toMatchObject({ code: '42501' });
+  });
 });
