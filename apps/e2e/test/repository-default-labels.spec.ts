@@ -62,7 +62,8 @@ it('gives a new repository the default labels (DESIGN §4 flow 1)', async () => 
     'SELECT repo_id::int AS repo_id, count(*)::int AS n FROM labels WHERE repo_id = ANY ($1) GROUP BY repo_id ORDER BY repo_id',
     [created.map((repository) => repository.id)],
   );
-  expect(rows).toEqual(created.map((repository) => ({ repo_id: repository.id, n: DEFAULT_LABEL_NAMES.length })));
+  const repoIds = created.map((repository) => repository.id).sort((a, b) => a - b);
+  expect(rows).toEqual(repoIds.map((repoId) => ({ repo_id: repoId, n: DEFAULT_LABEL_NAMES.length })));
 });
 
 it('refuses an invalid repository and gives nothing labels', async () => {
