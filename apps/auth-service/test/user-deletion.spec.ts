@@ -1,5 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   CreateAccessTokenRpc,
   DeleteUserRpc,
@@ -8,6 +7,7 @@ import {
   UserDeleted,
   type EventPayload,
 } from '@plue/contracts';
+import { redeliverLast } from '@plue/messaging/testing';
 import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
 import { insertIssue, insertRepository, insertUser, unique } from '@plue/testing';
 import { randomBytes } from 'node:crypto';
@@ -159,15 +159,8 @@ it('handles a redelivered confirmation once and a late one for a deleted user as
 
   // The same message again (a new message id, so the stream keeps it): the inbox drops it.
   const subject = HAND_OVER_SUBJECTS.git;
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_GIT', { last_by_subj: subject });
   expect(await consumerDuplicates(subject)).toBe(0);
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
-  await jetstream(connection).publish(subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_GIT', subject);
   await eventually(async () => ((await consumerDuplicates(subject)) === 1 ? true : undefined));
   // A distinct late confirmation (a deletion asked for twice): the user is gone, nothing to do.
   await publishHandOver(database.url, connection, 'git', { userId, ghostUserId });

@@ -1,5 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_LABELS } from '@plue/collaboration';
 import {
   CreateCommentRpc,
@@ -10,6 +9,7 @@ import {
   UpdateIssueRpc,
   type EventPayload,
 } from '@plue/contracts';
+import { redeliverLast } from '@plue/messaging/testing';
 import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
 import { insertRepository, insertUser, unique } from '@plue/testing';
 import { eventually } from './collaboration-service-process';
@@ -254,15 +254,8 @@ it('gives a new repository its default labels exactly once (DESIGN §4 flow 1)',
   expect(await eventually(async () => ((await labelNames()).length > 0 ? labelNames() : undefined))).toEqual(expected);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_GIT', { last_by_subj: 'plue.git.repository.created' });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish('plue.git.repository.created', original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_GIT', 'plue.git.repository.created');
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
 
   // A second, distinct event for the repository (a replay from git's side) adds nothing either.

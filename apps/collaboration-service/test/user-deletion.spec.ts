@@ -1,7 +1,6 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
-import { CollaborationUserContentReassigned, EVENT_HEADERS, UserDeleted } from '@plue/contracts';
-import { publishThroughOutbox } from '@plue/messaging/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { CollaborationUserContentReassigned, UserDeleted } from '@plue/contracts';
+import { publishThroughOutbox, redeliverLast } from '@plue/messaging/testing';
 import { type ReadinessReport } from '@plue/service-kit';
 import { insertIssue, insertRepository, insertUser } from '@plue/testing';
 import { eventually } from './collaboration-service-process';
@@ -151,15 +150,8 @@ it("hands a deleted user's issues, comments, reviews, merges and reactions to th
   await admin.query('DELETE FROM users WHERE id = $1', [userId]);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_AUTH', { last_by_subj: UserDeleted.subject });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish(UserDeleted.subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_AUTH', UserDeleted.subject);
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
   expect(await storedConfirmations(userId)).toBe(1);
   expect(await rows('SELECT count(*)::int AS n FROM collaboration.dead_letters')).toEqual([{ n: 0 }]);

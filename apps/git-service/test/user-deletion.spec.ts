@@ -1,7 +1,6 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { EVENT_HEADERS, GitUserContentReassigned, UserDeleted, type EventPayload } from '@plue/contracts';
-import { publishThroughOutbox } from '@plue/messaging/testing';
+import { publishThroughOutbox, redeliverLast } from '@plue/messaging/testing';
 import { continueTrace, currentTraceparent, runInTrace, type ReadinessReport } from '@plue/service-kit';
 import { insertRepository, insertUser, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
@@ -133,15 +132,8 @@ it("hands a deleted user's repositories, pushes and statuses to the ghost, clear
   expect(await rows('SELECT 1 FROM stars WHERE user_id = $1', [userId])).toEqual([]);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_AUTH', { last_by_subj: UserDeleted.subject });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish(UserDeleted.subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_AUTH', UserDeleted.subject);
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
   expect(await storedConfirmations(userId)).toHaveLength(1);
   expect(await rows('SELECT count(*)::int AS n FROM git.dead_letters')).toEqual([{ n: 0 }]);
