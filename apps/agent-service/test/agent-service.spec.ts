@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers } from '@nats-io/transport-node';
 import {
   AppendWorkflowLogsRpc,
   CancelWorkflowRunRpc,
@@ -13,52 +13,14 @@ import {
   type EventPayload,
   type RpcRequestOf,
 } from '@plue/contracts';
-import { continueTrace, RpcCallError, RpcClient, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
+import { insertRepository, insertUser, unique } from '@plue/testing';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
+import { eventually } from './agent-service-process';
 import { publishBranchesPushed, publishIssueEvents } from './outbox-events';
+import { useAgentService } from './service-under-test';
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_agent'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-async function count(table: string): Promise<number> {
-  const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-  return rows[0].n;
-}
-
-/** Row counts of the tables, one query after the other (one client). */
-async function counts(tables: string[]): Promise<number[]> {
-  const result: number[] = [];
-  for (const table of tables) result.push(await count(table));
-  return result;
-}
+const agent = useAgentService({ LOG_LEVEL: 'debug' });
 
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -102,6 +64,7 @@ function pushed(repository: Record<string, unknown>, branch: string): EventPaylo
 async function runsOf(
   repoId: number,
 ): Promise<{ id: number; definition_id: number; ref: string; head_commit_id: string }[]> {
+  const { admin } = agent();
   const { rows } = await admin.query(
     'SELECT id::int, definition_id::int, ref, head_commit_id FROM workflow_runs WHERE repo_id = $1 ORDER BY id',
     [repoId],
@@ -110,6 +73,7 @@ async function runsOf(
 }
 
 it('starts from its build output alone and answers readiness with each check', async () => {
+  const { healthPort } = agent();
   const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
   const report = (await response.json()) as ReadinessReport;
   expect(response.status).toBe(200);
@@ -124,6 +88,7 @@ it('starts from its build output alone and answers readiness with each check', a
 });
 
 it('creates runs, with all their steps, only for definitions whose triggers match the pushed branch (DESIGN §4 flow 2)', async () => {
+  const { rpc, admin, nats: connection, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   const onMain = await rpc.call(
@@ -143,7 +108,7 @@ it('creates runs, with all their steps, only for definitions whose triggers matc
   const toRelease = pushed(repository, 'release/v1/rc');
   const toOldRelease = pushed(repository, 'release/old/v0');
   const toFeature = pushed(repository, 'feature/x');
-  await publishBranchesPushed(database().url, connection, [toRelease, toOldRelease, toFeature]);
+  await publishBranchesPushed(database.url, connection, [toRelease, toOldRelease, toFeature]);
 
   // release/v1/rc: ci-release and ci-any; release/old/v0: ci-any; feature/x: ci-any.
   const runs = await eventually(async () => {
@@ -197,6 +162,7 @@ it('creates runs, with all their steps, only for definitions whose triggers matc
 
 /** This instance's consumer counters for one subject, from its readiness report. */
 async function consumerMetrics(subject: string): Promise<{ handled: number; duplicates: number }> {
+  const { healthPort } = agent();
   const report = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
   const consumers = report.checks.messaging.consumers as { subject: string; handled: number; duplicates: number }[];
   return consumers.find((consumer) => consumer.subject === subject)!;
@@ -204,6 +170,7 @@ async function consumerMetrics(subject: string): Promise<{ handled: number; dupl
 
 /** Cancels a repository's runs so that the runner tests below are not handed their steps. */
 async function retireRunsOf(repoId: number): Promise<void> {
+  const { admin } = agent();
   await admin.query(
     `UPDATE workflow_steps SET status = 'cancelled', completed_at = now()
       WHERE status IN ('pending', 'ready') AND run_id IN (SELECT id FROM workflow_runs WHERE repo_id = $1)`,
@@ -213,6 +180,7 @@ async function retireRunsOf(repoId: number): Promise<void> {
 }
 
 it('starts issue and issue_comment workflows on opened issues and new comments, by action and mentions (DESIGN §4 flow 5)', async () => {
+  const { rpc, admin, nats: connection, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   const authorId = repository.user_id as number;
@@ -255,7 +223,7 @@ it('starts issue and issue_comment workflows on opened issues and new comments, 
     body: `@${String(bot.username)} can you look?`,
     mentionedUserIds: [botId],
   };
-  await publishIssueEvents(database().url, connection, [
+  await publishIssueEvents(database.url, connection, [
     opened(plainIssue),
     opened(pullRequest, true),
     { subject: 'plue.collaboration.comment.created', payload: comment },
@@ -342,6 +310,7 @@ it('starts issue and issue_comment workflows on opened issues and new comments, 
 });
 
 it('lets a runner register, claim and complete every step; the run completes and its event reaches JetStream', async () => {
+  const { rpc, admin, nats: connection, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   const workflow = await rpc.call(
@@ -349,7 +318,7 @@ it('lets a runner register, claim and complete every step; the run completes and
     definition(repoId, unique('runner-'), [{ event: 'push', branches: ['main'] }]),
   );
   const push = pushed(repository, 'main');
-  await publishBranchesPushed(database().url, connection, [push]);
+  await publishBranchesPushed(database.url, connection, [push]);
   const [run] = await eventually(async () => {
     const found = await runsOf(repoId);
     return found.length === 1 ? found : undefined;
@@ -422,10 +391,11 @@ it('lets a runner register, claim and complete every step; the run completes and
 });
 
 it('fails a run when a step fails, skipping its dependents, and emits the failure once', async () => {
+  const { rpc, admin, nats: connection, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   await rpc.call(UpsertWorkflowDefinitionRpc, definition(repoId, unique('failing-'), [{ event: 'push' }]));
-  await publishBranchesPushed(database().url, connection, [pushed(repository, 'topic')]);
+  await publishBranchesPushed(database.url, connection, [pushed(repository, 'topic')]);
   const [run] = await eventually(async () => {
     const found = await runsOf(repoId);
     return found.length === 1 ? found : undefined;
@@ -463,10 +433,11 @@ it('fails a run when a step fails, skipping its dependents, and emits the failur
 });
 
 it('cancels a run: no further step is handed out, the running one finishes, and the event says cancelled once', async () => {
+  const { rpc, admin, nats: connection, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   await rpc.call(UpsertWorkflowDefinitionRpc, definition(repoId, unique('cancelled-'), [{ event: 'push' }]));
-  await publishBranchesPushed(database().url, connection, [pushed(repository, 'main')]);
+  await publishBranchesPushed(database.url, connection, [pushed(repository, 'main')]);
   const [run] = await eventually(async () => {
     const found = await runsOf(repoId);
     return found.length === 1 ? found : undefined;
@@ -504,6 +475,7 @@ it('cancels a run: no further step is handed out, the running one finishes, and 
 });
 
 it('answers an invalid request with a structured validation error and writes nothing', async () => {
+  const { rpc, admin, count, counts } = agent();
   const repository = await insertRepository(admin);
   const tables = ['workflow_definitions', 'workflow_runs', 'workflow_steps', 'runner_pool', 'agent.outbox'];
   const before = await counts(tables);
@@ -572,6 +544,7 @@ it('answers an invalid request with a structured validation error and writes not
 });
 
 it('returns domain errors with their code and no stack trace', async () => {
+  const { rpc } = agent();
   const missing = await rpc.call(RunnerHeartbeatRpc, { runnerId: 987_654_321 }).catch((error: unknown) => error);
   const runner = await rpc.call(RegisterRunnerRpc, { podName: unique('runner-pod-') });
   const notYours = await rpc
@@ -584,9 +557,10 @@ it('returns domain errors with their code and no stack trace', async () => {
 });
 
 it('on SIGTERM stops taking requests, finishes the one in progress, then exits 0', async () => {
+  const { rpc, admin, healthPort, service, database } = agent();
   const runner = await rpc.call(RegisterRunnerRpc, { podName: unique('runner-pod-') });
   // Holding the runner's row keeps the heartbeat below in progress for as long as the test wants.
-  const blocker = await database().connect();
+  const blocker = await database.connect();
   await blocker.query('BEGIN');
   await blocker.query('SELECT 1 FROM runner_pool WHERE id = $1 FOR UPDATE', [runner.id]);
   const inProgress = rpc.call(RunnerHeartbeatRpc, { runnerId: runner.id });

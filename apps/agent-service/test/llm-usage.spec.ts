@@ -1,16 +1,9 @@
 import { CreateSessionRpc, RecordLlmUsageRpc, SumLlmUsageRpc } from '@plue/contracts';
 import { insertUser } from '@plue/testing';
+import { failure, fieldsOf } from './rpc-failure';
 import { useAgentService } from './service-under-test';
 
 const agent = useAgentService();
-
-const failure = (call: Promise<unknown>) =>
-  call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-const fieldsOf = (error: unknown) =>
-  (error as { details: { issues: { field: string }[] } }).details.issues.map((issue) => issue.field);
 
 const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();

@@ -7,17 +7,10 @@ import {
   UpdateMessageStatusRpc,
 } from '@plue/contracts';
 import { insertUser } from '@plue/testing';
+import { failure, fieldsOf } from './rpc-failure';
 import { useAgentService } from './service-under-test';
 
 const agent = useAgentService();
-
-const failure = (call: Promise<unknown>) =>
-  call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-const fieldsOf = (error: unknown) =>
-  (error as { details: { issues: { field: string }[] } }).details.issues.map((issue) => issue.field);
 
 async function newSession(): Promise<{ sessionId: number; updatedAt: string }> {
   const { rpc, admin } = agent();

@@ -8,17 +8,10 @@ import {
   UpdateSessionTitleRpc,
 } from '@plue/contracts';
 import { insertRepository, insertUser } from '@plue/testing';
+import { failure, fieldsOf } from './rpc-failure';
 import { useAgentService } from './service-under-test';
 
 const agent = useAgentService();
-
-const failure = (call: Promise<unknown>) =>
-  call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-const fieldsOf = (error: unknown) =>
-  (error as { details: { issues: { field: string }[] } }).details.issues.map((issue) => issue.field);
 
 it('creates a session with its first message, then lists, renames, archives and sets the status of it', async () => {
   const { rpc, admin } = agent();

@@ -1,4 +1,3 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   ClaimWorkflowStepRpc,
   CompleteWorkflowStepRpc,
@@ -6,50 +5,26 @@ import {
   RunnerHeartbeatRpc,
   UpsertWorkflowDefinitionRpc,
 } from '@plue/contracts';
-import { RpcClient } from '@plue/service-kit';
-import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { insertRepository, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
-import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
+import { eventually } from './agent-service-process';
 import { publishBranchesPushed } from './outbox-events';
+import { useAgentService } from './service-under-test';
 
 // The reaper with a short heartbeat timeout: a runner that stops heartbeating mid-step is
 // terminated and its step goes to another runner.
 
 const HEARTBEAT_TIMEOUT_SECONDS = 2;
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_agent'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    RUNNER_HEARTBEAT_TIMEOUT_SECONDS: String(HEARTBEAT_TIMEOUT_SECONDS),
-    RUNNER_REAP_INTERVAL_SECONDS: '0.2',
-  });
-  await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await admin?.end();
-  await connection?.close();
-  await nats?.stop();
+const agent = useAgentService({
+  RUNNER_HEARTBEAT_TIMEOUT_SECONDS: String(HEARTBEAT_TIMEOUT_SECONDS),
+  RUNNER_REAP_INTERVAL_SECONDS: '0.2',
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('terminates a runner that stopped heartbeating and hands its step to another runner', async () => {
+  const { rpc, admin, nats: connection, service, database } = agent();
   const repository = await insertRepository(admin);
   const repoId = repository.id as number;
   await rpc.call(UpsertWorkflowDefinitionRpc, {
@@ -60,7 +35,7 @@ it('terminates a runner that stopped heartbeating and hands its step to another 
     plan: { steps: [{ id: 'build', name: 'Build', type: 'shell', run: ['make'] }] },
     contentHash: createHash('sha256').update('build').digest('hex'),
   });
-  await publishBranchesPushed(database().url, connection, [
+  await publishBranchesPushed(database.url, connection, [
     {
       repoId,
       branch: 'main',
@@ -110,6 +85,7 @@ it('terminates a runner that stopped heartbeating and hands its step to another 
 });
 
 it('stops sweeping on SIGTERM and exits 0 at once', async () => {
+  const { service } = agent();
   const stopping = Date.now();
   service.child.kill('SIGTERM');
   expect(await service.exited).toBe(0);

@@ -1,4 +1,3 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ACCESS_TOKEN_SCOPES } from '@plue/auth';
 import {
   ACCESS_TOKEN_SCOPE_NAMES,
@@ -11,44 +10,12 @@ import {
   ListAccessTokensRpc,
   RevokeAccessTokenRpc,
 } from '@plue/contracts';
-import { RpcCallError, RpcClient, type ReadinessReport } from '@plue/service-kit';
-import { insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { RpcCallError, type ReadinessReport } from '@plue/service-kit';
+import { insertUser, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
-import type { Client } from 'pg';
-import { spawnService, waitUntilReady, type ServiceProcess } from './auth-service-process';
+import { useAuthService } from './service-under-test';
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_auth'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-async function count(table: string): Promise<number> {
-  const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-  return rows[0].n;
-}
+const auth = useAuthService();
 
 const inOneDay = () => new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString();
 const newUsername = () =>
@@ -58,6 +25,7 @@ const newUsername = () =>
 const HASH_FIELD = /token_?hash/i;
 
 it('starts from its build output alone and answers readiness with each check', async () => {
+  const { healthPort } = auth();
   const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
   const report = (await response.json()) as ReadinessReport;
   expect(response.status).toBe(200);
@@ -77,6 +45,7 @@ it('declares the same access token scopes as the auth lib', () => {
 });
 
 it('creates a user and finds it by id and by username in any case', async () => {
+  const { rpc } = auth();
   const username = newUsername();
   const created = await rpc.call(CreateUserRpc, { username, displayName: 'Ada' });
   expect(created).toMatchObject({ username, displayName: 'Ada', isActive: true, isAdmin: false, lastLoginAt: null });
@@ -94,6 +63,7 @@ it('creates a user and finds it by id and by username in any case', async () => 
 });
 
 it('creates a token, authenticates it, lists and revokes it, and never replies with a hash', async () => {
+  const { rpc, admin, service } = auth();
   const user = await insertUser(admin);
   const replies: unknown[] = [];
   const call: typeof rpc.call = async (contract, request) => {
@@ -151,6 +121,7 @@ it('creates a token, authenticates it, lists and revokes it, and never replies w
 });
 
 it('refuses a revoked, unknown, malformed or expired token with the code unauthenticated', async () => {
+  const { rpc, admin } = auth();
   const user = await insertUser(admin);
   const revoked = await rpc.call(CreateAccessTokenRpc, {
     userId: user.id as number,
@@ -188,6 +159,7 @@ it('refuses a revoked, unknown, malformed or expired token with the code unauthe
 });
 
 it('issues a SIWE nonce and stores only its hash', async () => {
+  const { rpc, admin } = auth();
   const wallet = `0x${'AbCdEf0123'.repeat(4)}`;
   const issued = await rpc.call(IssueSiweNonceRpc, { walletAddress: wallet, ttlSeconds: 120 });
 
@@ -202,6 +174,7 @@ it('issues a SIWE nonce and stores only its hash', async () => {
 });
 
 it('answers an invalid request with a structured validation error and writes nothing', async () => {
+  const { rpc, admin, count } = auth();
   const user = await insertUser(admin);
   const tables = ['users', 'access_tokens', 'siwe_nonces', 'auth.outbox'];
   const counts = async () => {
@@ -259,6 +232,7 @@ it('answers an invalid request with a structured validation error and writes not
 });
 
 it('returns database-derived errors with their code, and a missing user is no token owner', async () => {
+  const { rpc, admin } = auth();
   const orphan = await rpc
     .call(CreateAccessTokenRpc, { userId: 987_654_321, name: 'orphan', scopes: ['repo:read'], expiresAt: inOneDay() })
     .catch((error: unknown) => error);
@@ -272,6 +246,7 @@ it('returns database-derived errors with their code, and a missing user is no to
 });
 
 it('on SIGTERM stops gracefully and exits 0', async () => {
+  const { service } = auth();
   service.child.kill('SIGTERM');
   expect(await service.exited).toBe(0);
   expect(service.logs.map((line) => line.msg)).toEqual(

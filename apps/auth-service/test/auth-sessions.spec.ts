@@ -12,7 +12,8 @@ import {
 import { RpcCallError } from '@plue/service-kit';
 import { insertUser } from '@plue/testing';
 import { createHash } from 'node:crypto';
-import { countRows, rpcFailure, useAuthService } from './auth-service-fixture';
+import { rpcFailure } from './rpc-failure';
+import { useAuthService } from './service-under-test';
 
 const auth = useAuthService();
 const MISSING = 987_654_321;
@@ -90,7 +91,7 @@ it('revokes one session of a user, or all but the current one', async () => {
 });
 
 it('gives no session to a user who may not sign in, and refuses every bad cookie with one answer', async () => {
-  const { rpc, admin } = auth();
+  const { rpc, admin, count } = auth();
   const barred = (await newUser()).id as number;
   const inactive = (await newUser()).id as number;
   const active = (await newUser()).id as number;
@@ -103,7 +104,7 @@ it('gives no session to a user who may not sign in, and refuses every bad cookie
   );
   await rpc.call(SetUserLoginProhibitedRpc, { userId: barred, prohibited: true });
   await rpc.call(DeactivateUserRpc, { userId: inactive });
-  const before = await countRows(admin, 'auth_sessions');
+  const before = await count('auth_sessions');
 
   for (const userId of [barred, inactive]) {
     expect(await rpcFailure(rpc, CreateAuthSessionRpc, { userId })).toMatchObject({
@@ -111,7 +112,7 @@ it('gives no session to a user who may not sign in, and refuses every bad cookie
       details: {},
     });
   }
-  expect(await countRows(admin, 'auth_sessions')).toBe(before);
+  expect(await count('auth_sessions')).toBe(before);
   const { rows } = await admin.query(
     'SELECT count(*)::int AS n FROM users WHERE id = ANY($1) AND last_login_at IS NOT NULL',
     [[barred, inactive]],
@@ -133,9 +134,9 @@ it('gives no session to a user who may not sign in, and refuses every bad cookie
 });
 
 it('refuses a bad request naming the field and writes nothing; unknown users and sessions are not_found', async () => {
-  const { rpc, admin } = auth();
+  const { rpc, count } = auth();
   const userId = (await newUser()).id as number;
-  const before = await countRows(admin, 'auth_sessions');
+  const before = await count('auth_sessions');
 
   expect(await rpcFailure(rpc, CreateAuthSessionRpc, { userId, ip: 'not-an-ip' })).toMatchObject({
     code: 'validation_failed',
@@ -146,7 +147,7 @@ it('refuses a bad request naming the field and writes nothing; unknown users and
     details: { issues: [{ field: '(input)', message: expect.stringContaining('remember') }] },
   });
   expect(await rpcFailure(rpc, CreateAuthSessionRpc, { userId: MISSING })).toMatchObject({ code: 'not_found' });
-  expect(await countRows(admin, 'auth_sessions')).toBe(before);
+  expect(await count('auth_sessions')).toBe(before);
   expect(await rpcFailure(rpc, RevokeAuthSessionRpc, { userId, sessionId: MISSING })).toMatchObject({
     code: 'not_found',
   });

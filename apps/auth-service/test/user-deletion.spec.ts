@@ -1,5 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   CreateAccessTokenRpc,
   DeleteUserRpc,
@@ -8,60 +7,29 @@ import {
   UserDeleted,
   type EventPayload,
 } from '@plue/contracts';
-import { continueTrace, RpcCallError, RpcClient, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import {
-  insertIssue,
-  insertRepository,
-  insertUser,
-  startNatsServer,
-  unique,
-  useTestDatabase,
-  type NatsServer,
-} from '@plue/testing';
+import { redeliverLast } from '@plue/messaging/testing';
+import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
+import { insertIssue, insertRepository, insertUser, unique } from '@plue/testing';
 import { randomBytes } from 'node:crypto';
-import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './auth-service-process';
+import { eventually } from './auth-service-process';
 import { HAND_OVER_SUBJECTS, publishHandOver } from './hand-over-events';
+import { useAuthService } from './service-under-test';
 
 // DESIGN §4 flow 6 as auth-service sees it: `user.delete` starts a deletion and emits
 // plue.auth.user.deleted; the confirmations of git and collaboration (published here the way those
 // services publish them) make it delete the row once nothing holds it any more.
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_auth'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
+const auth = useAuthService();
 
 async function single(sql: string, params: unknown[] = []): Promise<Record<string, unknown>> {
+  const { admin } = auth();
   const { rows } = await admin.query(sql, params);
   return rows[0];
 }
 
 /** The events of `user.deleted` for `userId` that JetStream holds, oldest first. */
 async function storedDeletions(userId: number): Promise<{ payload: unknown; traceparent: string | undefined }[]> {
+  const { nats: connection } = auth();
   const jsm = await jetstreamManager(connection);
   const info = await jsm.streams.info('PLUE_AUTH').catch(() => null);
   const found = [];
@@ -85,6 +53,7 @@ async function handledConfirmations(subject: string, userId: number): Promise<nu
 
 /** Events the consumer of `subject` found already in its inbox (readiness report of this instance). */
 async function consumerDuplicates(subject: string): Promise<number> {
+  const { healthPort } = auth();
   const report = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
   const consumers = report.checks.messaging.consumers as { subject: string; duplicates: number }[];
   return consumers.find((consumer) => consumer.subject === subject)!.duplicates;
@@ -95,6 +64,7 @@ async function exists(userId: number): Promise<boolean> {
 }
 
 it('bars the account at once, removes its credentials, and emits user.deleted with the ghost, in the caller’s trace', async () => {
+  const { rpc, admin } = auth();
   const user = await insertUser(admin);
   const userId = user.id as number;
   await rpc.call(CreateAccessTokenRpc, {
@@ -138,6 +108,7 @@ it('bars the account at once, removes its credentials, and emits user.deleted wi
 });
 
 it('deletes the row only once both git and collaboration confirmed, whichever comes first, and once only', async () => {
+  const { rpc, admin, nats: connection, service, database } = auth();
   for (const order of [
     ['git', 'collaboration'],
     ['collaboration', 'git'],
@@ -155,7 +126,7 @@ it('deletes the row only once both git and collaboration confirmed, whichever co
     };
 
     await handOver[order[0]]();
-    await publishHandOver(database().url, connection, order[0], { userId, ghostUserId });
+    await publishHandOver(database.url, connection, order[0], { userId, ghostUserId });
     await eventually(async () =>
       (await handledConfirmations(HAND_OVER_SUBJECTS[order[0]], userId)) === 1 ? true : undefined,
     );
@@ -166,7 +137,7 @@ it('deletes the row only once both git and collaboration confirmed, whichever co
     );
 
     await handOver[order[1]]();
-    await publishHandOver(database().url, connection, order[1], { userId, ghostUserId });
+    await publishHandOver(database.url, connection, order[1], { userId, ghostUserId });
     await eventually(async () => ((await exists(userId)) ? undefined : true));
     expect(await handledConfirmations(HAND_OVER_SUBJECTS[order[1]], userId)).toBe(1);
   }
@@ -178,33 +149,28 @@ it('deletes the row only once both git and collaboration confirmed, whichever co
 });
 
 it('handles a redelivered confirmation once and a late one for a deleted user as nothing to do', async () => {
+  const { rpc, admin, nats: connection, service, database } = auth();
   const user = await insertUser(admin);
   const userId = user.id as number;
   const { ghostUserId } = await rpc.call(DeleteUserRpc, { userId });
-  await publishHandOver(database().url, connection, 'git', { userId, ghostUserId });
-  await publishHandOver(database().url, connection, 'collaboration', { userId, ghostUserId });
+  await publishHandOver(database.url, connection, 'git', { userId, ghostUserId });
+  await publishHandOver(database.url, connection, 'collaboration', { userId, ghostUserId });
   await eventually(async () => ((await exists(userId)) ? undefined : true));
 
   // The same message again (a new message id, so the stream keeps it): the inbox drops it.
   const subject = HAND_OVER_SUBJECTS.git;
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_GIT', { last_by_subj: subject });
   expect(await consumerDuplicates(subject)).toBe(0);
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
-  await jetstream(connection).publish(subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_GIT', subject);
   await eventually(async () => ((await consumerDuplicates(subject)) === 1 ? true : undefined));
   // A distinct late confirmation (a deletion asked for twice): the user is gone, nothing to do.
-  await publishHandOver(database().url, connection, 'git', { userId, ghostUserId });
+  await publishHandOver(database.url, connection, 'git', { userId, ghostUserId });
   await eventually(async () => ((await handledConfirmations(subject, userId)) === 2 ? true : undefined));
   expect(service.logs).toContainEqual(expect.objectContaining({ msg: `user ${userId}: ${subject} handled, absent` }));
   expect(await single('SELECT count(*)::int AS n FROM auth.dead_letters')).toEqual({ n: 0 });
 });
 
 it('answers not_found, conflict for the ghost, and validation_failed naming the field, writing nothing', async () => {
+  const { rpc, admin } = auth();
   const { ghostUserId } = await rpc.call(DeleteUserRpc, { userId: (await insertUser(admin)).id as number });
   const bystander = await insertUser(admin);
   const counts = () =>

@@ -20,7 +20,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { countRows, rpcFailure, useAuthService } from './auth-service-fixture';
+import { rpcFailure } from './rpc-failure';
+import { useAuthService } from './service-under-test';
 
 const auth = useAuthService();
 const MISSING = 987_654_321;
@@ -32,7 +33,7 @@ const newUserId = async () => (await insertUser(auth().admin)).id as number;
 
 describe('users', () => {
   it('finds a user by wallet in any case, updates the profile, deactivates, reactivates and bars login', async () => {
-    const { rpc, admin } = auth();
+    const { rpc, admin, count } = auth();
     const wallet = `0x${'ab'.repeat(20)}`;
     const user = await insertUser(admin, { wallet_address: wallet });
     const userId = user.id as number;
@@ -49,14 +50,14 @@ describe('users', () => {
     await rpc.call(CreateAuthSessionRpc, { userId });
     const deactivated = await rpc.call(DeactivateUserRpc, { userId });
     expect(deactivated).toMatchObject({ isActive: false });
-    expect(await countRows(admin, 'auth_sessions', 'user_id = $1', [userId])).toBe(0);
+    expect(await count('auth_sessions', 'user_id = $1', [userId])).toBe(0);
     expect(await rpc.call(ReactivateUserRpc, { userId })).toMatchObject({ isActive: true });
 
     await rpc.call(CreateAuthSessionRpc, { userId });
     expect(await rpc.call(SetUserLoginProhibitedRpc, { userId, prohibited: true })).toMatchObject({
       prohibitLogin: true,
     });
-    expect(await countRows(admin, 'auth_sessions', 'user_id = $1', [userId])).toBe(0);
+    expect(await count('auth_sessions', 'user_id = $1', [userId])).toBe(0);
     expect(await rpc.call(SetUserLoginProhibitedRpc, { userId, prohibited: false })).toMatchObject({
       prohibitLogin: false,
     });
@@ -140,11 +141,11 @@ describe('ssh keys', () => {
   });
 
   it('refuses a malformed key naming the field and writes nothing; a key of another user is a conflict', async () => {
-    const { rpc, admin } = auth();
+    const { rpc, count } = auth();
     const [owner, other] = [await newUserId(), await newUserId()];
     const { line } = newPublicKey();
     await rpc.call(AddSshKeyRpc, { userId: owner, name: 'laptop', publicKey: line });
-    const before = await countRows(admin, 'ssh_keys');
+    const before = await count('ssh_keys');
 
     expect(
       await rpcFailure(rpc, AddSshKeyRpc, { userId: other, name: 'bad', publicKey: 'ssh-ed25519 AAAA' }),
@@ -163,7 +164,7 @@ describe('ssh keys', () => {
     expect(
       await rpcFailure(rpc, AddSshKeyRpc, { userId: MISSING, name: 'orphan', publicKey: newPublicKey().line }),
     ).toMatchObject({ code: 'missing_reference' });
-    expect(await countRows(admin, 'ssh_keys')).toBe(before);
+    expect(await count('ssh_keys')).toBe(before);
   });
 });
 
@@ -208,11 +209,11 @@ describe('e-mail addresses', () => {
   });
 
   it('refuses a malformed address naming the field and writes nothing; taken or unknown ones get their code', async () => {
-    const { rpc, admin } = auth();
+    const { rpc, count } = auth();
     const [owner, other] = [await newUserId(), await newUserId()];
     const email = `${unique('taken-')}@example.com`;
     await rpc.call(AddEmailAddressRpc, { userId: owner, email });
-    const before = await countRows(admin, 'email_addresses');
+    const before = await count('email_addresses');
 
     expect(await rpcFailure(rpc, AddEmailAddressRpc, { userId: other, email: 'no at sign' })).toMatchObject({
       code: 'validation_failed',
@@ -228,6 +229,6 @@ describe('e-mail addresses', () => {
     expect(await rpcFailure(rpc, VerifyEmailAddressRpc, { userId: other, emailAddressId: MISSING })).toMatchObject({
       code: 'not_found',
     });
-    expect(await countRows(admin, 'email_addresses')).toBe(before);
+    expect(await count('email_addresses')).toBe(before);
   });
 });

@@ -1,6 +1,7 @@
 import { AddIssueAssigneesRpc, CreateIssueRpc, ListIssueAssigneesRpc, RemoveIssueAssigneesRpc } from '@plue/contracts';
 import { insertRepository, insertUser } from '@plue/testing';
-import { failureOf, useCollaborationService } from './rpc-harness';
+import { failureOf } from './failure-of';
+import { useCollaborationService } from './service-under-test';
 
 const collaboration = useCollaborationService();
 

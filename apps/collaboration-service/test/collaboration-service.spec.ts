@@ -1,5 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_LABELS } from '@plue/collaboration';
 import {
   CreateCommentRpc,
@@ -10,51 +9,23 @@ import {
   UpdateIssueRpc,
   type EventPayload,
 } from '@plue/contracts';
-import { continueTrace, RpcCallError, RpcClient, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
-import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { redeliverLast } from '@plue/messaging/testing';
+import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
+import { insertRepository, insertUser, unique } from '@plue/testing';
+import { eventually } from './collaboration-service-process';
 import { publishRepositoriesCreated } from './git-events';
+import { useCollaborationService } from './service-under-test';
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_collaboration'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-async function count(table: string): Promise<number> {
-  const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-  return rows[0].n;
-}
+const collaboration = useCollaborationService({ LOG_LEVEL: 'debug' });
 
 async function readiness(): Promise<ReadinessReport> {
+  const { healthPort } = collaboration();
   return (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
 }
 
 /** The last event stored on `subject` whose payload satisfies `matches`, once JetStream has it. */
 async function storedEvent<T>(subject: string, matches: (payload: T) => boolean) {
+  const { nats: connection } = collaboration();
   const jsm = await jetstreamManager(connection);
   return eventually(async () => {
     const message = await jsm.streams.getMessage('PLUE_COLLABORATION', { last_by_subj: subject }).catch(() => null);
@@ -63,6 +34,7 @@ async function storedEvent<T>(subject: string, matches: (payload: T) => boolean)
 }
 
 it('starts from its build output alone and answers readiness with each check', async () => {
+  const { healthPort } = collaboration();
   const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
   const report = (await response.json()) as ReadinessReport;
   expect(response.status).toBe(200);
@@ -77,6 +49,7 @@ it('starts from its build output alone and answers readiness with each check', a
 });
 
 it('opens an issue over RPC, and its event (with the mentions) reaches JetStream with the caller’s trace', async () => {
+  const { rpc, admin, service } = collaboration();
   const repository = await insertRepository(admin);
   const mentioned = await insertUser(admin);
   const trace = continueTrace();
@@ -117,6 +90,7 @@ it('opens an issue over RPC, and its event (with the mentions) reaches JetStream
 });
 
 it('gets, lists (filters and cursor) and updates issues', async () => {
+  const { rpc, admin } = collaboration();
   const repository = await insertRepository(admin);
   const open = (title: string) =>
     rpc.call(CreateIssueRpc, { repoId: repository.id as number, authorId: repository.user_id as number, title });
@@ -169,6 +143,7 @@ it('gets, lists (filters and cursor) and updates issues', async () => {
 });
 
 it('comments on an issue, and comment.created carries the mentions', async () => {
+  const { rpc, admin } = collaboration();
   const repository = await insertRepository(admin);
   const mentioned = await insertUser(admin);
   const issue = await rpc.call(CreateIssueRpc, {
@@ -203,6 +178,7 @@ it('comments on an issue, and comment.created carries the mentions', async () =>
 });
 
 it('answers an invalid request with a structured validation error and writes nothing', async () => {
+  const { rpc, admin, count } = collaboration();
   const repository = await insertRepository(admin);
   const before = [await count('issues'), await count('comments'), await count('collaboration.outbox')];
 
@@ -236,6 +212,7 @@ it('answers an invalid request with a structured validation error and writes not
 });
 
 it('returns domain errors with their code and no stack trace, and writes nothing', async () => {
+  const { rpc, admin, count } = collaboration();
   const repository = await insertRepository(admin);
   const outboxBefore = await count('collaboration.outbox');
 
@@ -258,6 +235,7 @@ it('returns domain errors with their code and no stack trace, and writes nothing
 });
 
 it('gives a new repository its default labels exactly once (DESIGN §4 flow 1)', async () => {
+  const { admin, nats: connection, database } = collaboration();
   const repository = await insertRepository(admin);
   const event = {
     repoId: repository.id as number,
@@ -272,23 +250,16 @@ it('gives a new repository its default labels exactly once (DESIGN §4 flow 1)',
   };
   const expected = DEFAULT_LABELS.map((label) => label.name).sort();
 
-  await publishRepositoriesCreated(database().url, connection, [event]);
+  await publishRepositoriesCreated(database.url, connection, [event]);
   expect(await eventually(async () => ((await labelNames()).length > 0 ? labelNames() : undefined))).toEqual(expected);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_GIT', { last_by_subj: 'plue.git.repository.created' });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish('plue.git.repository.created', original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_GIT', 'plue.git.repository.created');
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
 
   // A second, distinct event for the repository (a replay from git's side) adds nothing either.
-  await publishRepositoriesCreated(database().url, connection, [event]);
+  await publishRepositoriesCreated(database.url, connection, [event]);
   await eventually(async () => {
     const { rows } = await admin.query(
       `SELECT count(*)::int AS n FROM collaboration.inbox
@@ -307,6 +278,7 @@ async function consumerDuplicates(): Promise<number> {
 }
 
 it('on SIGTERM stops taking requests, finishes the one in progress, then exits 0', async () => {
+  const { rpc, admin, healthPort, service, database } = collaboration();
   const repository = await insertRepository(admin);
   const issue = await rpc.call(CreateIssueRpc, {
     repoId: repository.id as number,
@@ -314,7 +286,7 @@ it('on SIGTERM stops taking requests, finishes the one in progress, then exits 0
     title: 'held',
   });
   // Holding the issue row keeps the update below in progress for as long as the test wants.
-  const blocker = await database().connect();
+  const blocker = await database.connect();
   await blocker.query('BEGIN');
   await blocker.query('SELECT 1 FROM issues WHERE id = $1 FOR UPDATE', [issue.id]);
   const inProgress = rpc.call(UpdateIssueRpc, {

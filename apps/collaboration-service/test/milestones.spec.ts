@@ -12,7 +12,8 @@ import {
   UpdateMilestoneRpc,
 } from '@plue/contracts';
 import { insertRepository } from '@plue/testing';
-import { failureOf, useCollaborationService } from './rpc-harness';
+import { failureOf } from './failure-of';
+import { useCollaborationService } from './service-under-test';
 
 const collaboration = useCollaborationService();
 

@@ -8,7 +8,8 @@ import {
   RemoveReactionRpc,
 } from '@plue/contracts';
 import { insertRepository, insertUser } from '@plue/testing';
-import { failureOf, useCollaborationService } from './rpc-harness';
+import { failureOf } from './failure-of';
+import { useCollaborationService } from './service-under-test';
 
 const collaboration = useCollaborationService();
 

@@ -1,50 +1,19 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { CollaborationUserContentReassigned, EVENT_HEADERS, UserDeleted } from '@plue/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { CollaborationUserContentReassigned, UserDeleted } from '@plue/contracts';
+import { publishThroughOutbox, redeliverLast } from '@plue/messaging/testing';
 import { type ReadinessReport } from '@plue/service-kit';
-import {
-  insertIssue,
-  insertRepository,
-  insertUser,
-  startNatsServer,
-  useTestDatabase,
-  type NatsServer,
-} from '@plue/testing';
-import type { Client } from 'pg';
-import { publishUserDeleted } from './auth-events';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { insertIssue, insertRepository, insertUser } from '@plue/testing';
+import { eventually } from './collaboration-service-process';
+import { useCollaborationService } from './service-under-test';
 
 // DESIGN §4 flow 6 as collaboration-service sees it: plue.auth.user.deleted (published here the way
 // auth-service publishes it) hands the user's collaboration content to the ghost, then
 // plue.collaboration.user_content.reassigned.
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_collaboration'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
+const collaboration = useCollaborationService({ LOG_LEVEL: 'debug' });
 
 async function rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const { admin } = collaboration();
   return (await admin.query(sql, params)).rows;
 }
 
@@ -54,6 +23,7 @@ async function insert(sql: string, params: unknown[]): Promise<number> {
 
 /** How many confirmations for `userId` JetStream holds. */
 async function storedConfirmations(userId: number): Promise<number> {
+  const { nats: connection } = collaboration();
   const jsm = await jetstreamManager(connection);
   const info = await jsm.streams.info('PLUE_COLLABORATION');
   let found = 0;
@@ -67,6 +37,7 @@ async function storedConfirmations(userId: number): Promise<number> {
 }
 
 async function consumerDuplicates(): Promise<number> {
+  const { healthPort } = collaboration();
   const report = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
   const consumers = report.checks.messaging.consumers as { subject: string; duplicates: number }[];
   return consumers.find((consumer) => consumer.subject === UserDeleted.subject)!.duplicates;
@@ -86,6 +57,7 @@ async function updatedAts(ids: Record<'issue' | 'pull' | 'comment' | 'review' | 
 }
 
 it("hands a deleted user's issues, comments, reviews, merges and reactions to the ghost, and confirms once", async () => {
+  const { admin, nats: connection, database } = collaboration();
   const ghost = await insertUser(admin, { username: 'ghost', prohibit_login: true });
   const leaving = await insertUser(admin);
   const [ghostId, userId] = [ghost.id as number, leaving.id as number];
@@ -134,11 +106,11 @@ it("hands a deleted user's issues, comments, reviews, merges and reactions to th
   ]);
   const before = await updatedAts({ issue: issueId, pull, comment, review, reviewComment });
 
-  await publishUserDeleted(database().url, connection, {
-    userId,
-    username: String(leaving.username),
-    ghostUserId: ghostId,
-  });
+  // Published the way auth-service does (aggregate: the user).
+  const payload = { userId, username: String(leaving.username), ghostUserId: ghostId };
+  await publishThroughOutbox(database.url, connection, 'auth', [
+    { subject: UserDeleted.subject, aggregateId: userId, payload },
+  ]);
   await eventually(async () => ((await storedConfirmations(userId)) === 1 ? true : undefined));
 
   expect(
@@ -178,15 +150,8 @@ it("hands a deleted user's issues, comments, reviews, merges and reactions to th
   await admin.query('DELETE FROM users WHERE id = $1', [userId]);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_AUTH', { last_by_subj: UserDeleted.subject });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish(UserDeleted.subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_AUTH', UserDeleted.subject);
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
   expect(await storedConfirmations(userId)).toBe(1);
   expect(await rows('SELECT count(*)::int AS n FROM collaboration.dead_letters')).toEqual([{ n: 0 }]);

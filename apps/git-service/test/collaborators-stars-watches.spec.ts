@@ -14,7 +14,8 @@ import {
   UpdateCollaboratorRpc,
 } from '@plue/contracts';
 import { insertRepository, insertUser } from '@plue/testing';
-import { countRows, rpcFailure, useGitService } from './git-service-fixture';
+import { rpcFailure } from './rpc-failure';
+import { useGitService } from './service-under-test';
 
 const git = useGitService();
 const MISSING = 987_654_321;
@@ -25,7 +26,7 @@ async function newUserId(): Promise<number> {
 
 describe('collaborators and permissions', () => {
   it('adds, changes, lists and removes collaborators, and the resulting permissions follow', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin, { is_public: false });
     const repoId = repository.id as number;
     const [alice, bob, stranger] = [await newUserId(), await newUserId(), await newUserId()];
@@ -53,13 +54,13 @@ describe('collaborators and permissions', () => {
     expect(await rpc.call(RemoveCollaboratorRpc, { repoId, userId: alice })).toEqual({ removed: true });
     expect(await rpc.call(RemoveCollaboratorRpc, { repoId, userId: alice })).toEqual({ removed: false });
     expect(await permissionOf(alice)).toBeNull();
-    expect(await countRows(admin, 'collaborators', 'repo_id = $1', [repoId])).toBe(1);
+    expect(await count('collaborators', 'repo_id = $1', [repoId])).toBe(1);
   });
 
   it('refuses an unknown permission naming the field and writes nothing', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
-    const before = await countRows(admin, 'collaborators');
+    const before = await count('collaborators');
 
     const failure = await rpcFailure(rpc, AddCollaboratorRpc, {
       repoId: repository.id,
@@ -68,14 +69,14 @@ describe('collaborators and permissions', () => {
     });
 
     expect(failure).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'permission' }] } });
-    expect(await countRows(admin, 'collaborators')).toBe(before);
+    expect(await count('collaborators')).toBe(before);
   });
 
   it('answers conflict for the owner, not_found and missing_reference for what does not exist', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
     const repoId = repository.id as number;
-    const before = await countRows(admin, 'collaborators');
+    const before = await count('collaborators');
 
     expect(
       await rpcFailure(rpc, AddCollaboratorRpc, { repoId, userId: repository.user_id, permission: 'read' }),
@@ -92,7 +93,7 @@ describe('collaborators and permissions', () => {
     expect(await rpcFailure(rpc, GetRepositoryPermissionRpc, { repoId: MISSING, userId: null })).toMatchObject({
       code: 'not_found',
     });
-    expect(await countRows(admin, 'collaborators')).toBe(before);
+    expect(await count('collaborators')).toBe(before);
   });
 });
 
@@ -120,10 +121,10 @@ describe('stars', () => {
   });
 
   it('refuses a bad request naming the field and writes nothing; an unknown repository is missing_reference', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
     const userId = await newUserId();
-    const before = await countRows(admin, 'stars');
+    const before = await count('stars');
 
     expect(await rpcFailure(rpc, AddStarRpc, { userId, repoId: -1 })).toMatchObject({
       code: 'validation_failed',
@@ -136,7 +137,7 @@ describe('stars', () => {
     expect(await rpcFailure(rpc, AddStarRpc, { userId, repoId: MISSING })).toMatchObject({
       code: 'missing_reference',
     });
-    expect(await countRows(admin, 'stars')).toBe(before);
+    expect(await count('stars')).toBe(before);
   });
 });
 
@@ -167,10 +168,10 @@ describe('watches', () => {
   });
 
   it('refuses an unknown mode naming the field and writes nothing; an unknown user is missing_reference', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
     const repoId = repository.id as number;
-    const before = await countRows(admin, 'watches');
+    const before = await count('watches');
 
     expect(await rpcFailure(rpc, SetWatchRpc, { userId: await newUserId(), repoId, mode: 'lurking' })).toMatchObject({
       code: 'validation_failed',
@@ -179,6 +180,6 @@ describe('watches', () => {
     expect(await rpcFailure(rpc, SetWatchRpc, { userId: MISSING, repoId })).toMatchObject({
       code: 'missing_reference',
     });
-    expect(await countRows(admin, 'watches')).toBe(before);
+    expect(await count('watches')).toBe(before);
   });
 });

@@ -1,5 +1,4 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   CreateRepositoryRpc,
   EVENT_HEADERS,
@@ -8,55 +7,16 @@ import {
   PushBranchRpc,
   type EventPayload,
 } from '@plue/contracts';
-import { continueTrace, RpcCallError, RpcClient, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import {
-  insertRepository,
-  insertUser,
-  insertWorkflowDefinition,
-  insertWorkflowRun,
-  startNatsServer,
-  unique,
-  useTestDatabase,
-  type NatsServer,
-} from '@plue/testing';
-import type { Client } from 'pg';
+import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
+import { insertRepository, insertUser, insertWorkflowDefinition, insertWorkflowRun, unique } from '@plue/testing';
 import { publishRunsCompleted } from './agent-events';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './git-service-process';
+import { eventually } from './git-service-process';
+import { useGitService } from './service-under-test';
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let rpc: RpcClient;
-let admin: Client;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_git'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-async function count(table: string): Promise<number> {
-  const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${table}`);
-  return rows[0].n;
-}
+const git = useGitService({ LOG_LEVEL: 'debug' });
 
 it('starts from its build output alone and answers readiness with each check', async () => {
+  const { healthPort } = git();
   const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
   const report = (await response.json()) as ReadinessReport;
   expect(response.status).toBe(200);
@@ -71,6 +31,7 @@ it('starts from its build output alone and answers readiness with each check', a
 });
 
 it('creates a repository over RPC, and its event reaches JetStream with the caller’s trace', async () => {
+  const { rpc, admin, nats: connection, service } = git();
   const owner = await insertUser(admin);
   const trace = continueTrace();
   const name = unique('repo-');
@@ -111,6 +72,7 @@ it('creates a repository over RPC, and its event reaches JetStream with the call
 });
 
 it('answers an invalid request with a structured validation error and writes nothing', async () => {
+  const { rpc, admin, count } = git();
   const owner = await insertUser(admin);
   const [repositoriesBefore, outboxBefore] = [await count('repositories'), await count('git.outbox')];
 
@@ -133,6 +95,7 @@ it('answers an invalid request with a structured validation error and writes not
 });
 
 it('returns domain errors with their code and no stack trace', async () => {
+  const { rpc } = git();
   const failure = await rpc
     .call(PushBranchRpc, { repoId: 987_654_321, branch: 'main', headCommitSha: 'a'.repeat(40), pusherId: 1 })
     .catch((error: unknown) => error);
@@ -141,6 +104,7 @@ it('returns domain errors with their code and no stack trace', async () => {
 });
 
 it('records a push and emits branch.pushed with the previous head', async () => {
+  const { rpc, admin } = git();
   const repository = await insertRepository(admin);
   const push = (sha: string) =>
     rpc.call(PushBranchRpc, {
@@ -163,11 +127,12 @@ it('records a push and emits branch.pushed with the previous head', async () => 
 });
 
 it('sets the head commit’s status when a workflow run completes (DESIGN §4 flow 3)', async () => {
+  const { admin, nats: connection, database } = git();
   const repository = await insertRepository(admin);
   const definition = await insertWorkflowDefinition(admin, repository);
   const run = await insertWorkflowRun(admin, definition);
   const headCommitSha = 'c'.repeat(40);
-  await publishRunsCompleted(database().url, connection, [
+  await publishRunsCompleted(database.url, connection, [
     {
       workflowRunId: run.id as number,
       repoId: repository.id as number,
@@ -191,9 +156,10 @@ it('sets the head commit’s status when a workflow run completes (DESIGN §4 fl
 });
 
 it('on SIGTERM stops taking requests, finishes the one in progress, then exits 0', async () => {
+  const { rpc, admin, healthPort, service, database } = git();
   const repository = await insertRepository(admin);
   // Holding the repository row keeps the push below in progress for as long as the test wants.
-  const blocker = await database().connect();
+  const blocker = await database.connect();
   await blocker.query('BEGIN');
   await blocker.query('SELECT 1 FROM repositories WHERE id = $1 FOR UPDATE', [repository.id]);
   const inProgress = rpc.call(PushBranchRpc, {

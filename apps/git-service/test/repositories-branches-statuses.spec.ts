@@ -14,7 +14,8 @@ import {
   UpsertCommitStatusRpc,
 } from '@plue/contracts';
 import { insertIssue, insertRepository, insertUser } from '@plue/testing';
-import { countRows, rpcFailure, useGitService } from './git-service-fixture';
+import { rpcFailure } from './rpc-failure';
+import { useGitService } from './service-under-test';
 
 const git = useGitService();
 const sha = (digit: string) => digit.repeat(40);
@@ -29,7 +30,7 @@ async function insertBranch(repoId: number, name: string, commitId = sha('a')): 
 
 describe('repositories', () => {
   it('finds a repository by owner and name, updates, archives, unarchives and deletes it', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const owner = await insertUser(admin);
     const repository = await insertRepository(admin, { user_id: owner.id, name: 'Plue-Core' });
     const repoId = repository.id as number;
@@ -62,9 +63,9 @@ describe('repositories', () => {
     // Another domain's rows go too: the foreign keys cascade as their tables' owner, not as plue_git.
     await insertIssue(admin, repository);
     expect(await rpc.call(DeleteRepositoryRpc, { repoId })).toEqual({ deleted: true, repoId });
-    expect(await countRows(admin, 'repositories', 'id = $1', [repoId])).toBe(0);
-    expect(await countRows(admin, 'branches', 'repo_id = $1', [repoId])).toBe(0);
-    expect(await countRows(admin, 'issues', 'repo_id = $1', [repoId])).toBe(0);
+    expect(await count('repositories', 'id = $1', [repoId])).toBe(0);
+    expect(await count('branches', 'repo_id = $1', [repoId])).toBe(0);
+    expect(await count('issues', 'repo_id = $1', [repoId])).toBe(0);
     expect(await rpcFailure(rpc, GetRepositoryRpc, { repoId })).toMatchObject({ code: 'not_found' });
   });
 
@@ -145,12 +146,12 @@ describe('branches', () => {
   });
 
   it('refuses bad branch names naming the field and writes nothing', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
     const repoId = repository.id as number;
     await insertBranch(repoId, 'topic');
-    const live = () => countRows(admin, 'branches', 'repo_id = $1 AND NOT is_deleted', [repoId]);
-    const renames = () => countRows(admin, 'renamed_branches', 'repo_id = $1', [repoId]);
+    const live = () => count('branches', 'repo_id = $1 AND NOT is_deleted', [repoId]);
+    const renames = () => count('renamed_branches', 'repo_id = $1', [repoId]);
 
     expect(await rpcFailure(rpc, DeleteBranchRpc, { repoId, name: 'topic..x', actorId: null })).toMatchObject({
       code: 'validation_failed',
@@ -169,7 +170,7 @@ describe('branches', () => {
   });
 
   it('keeps the default branch, refuses a taken name and reports missing branches and actors', async () => {
-    const { rpc, admin } = git();
+    const { rpc, admin, count } = git();
     const repository = await insertRepository(admin);
     const repoId = repository.id as number;
     await insertBranch(repoId, 'main');
@@ -189,7 +190,7 @@ describe('branches', () => {
     expect(await rpcFailure(rpc, DeleteBranchRpc, { repoId, name: 'topic', actorId: 987_654_321 })).toMatchObject({
       code: 'missing_reference',
     });
-    expect(await countRows(admin, 'branches', 'repo_id = $1 AND NOT is_deleted', [repoId])).toBe(2);
+    expect(await count('branches', 'repo_id = $1 AND NOT is_deleted', [repoId])).toBe(2);
   });
 });
 

@@ -1,50 +1,34 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { EVENT_HEADERS, GitUserContentReassigned, UserDeleted } from '@plue/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENT_HEADERS, GitUserContentReassigned, UserDeleted, type EventPayload } from '@plue/contracts';
+import { publishThroughOutbox, redeliverLast } from '@plue/messaging/testing';
 import { continueTrace, currentTraceparent, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { insertRepository, insertUser, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
-import type { Client } from 'pg';
-import { publishUserDeleted } from './auth-events';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './git-service-process';
+import { eventually } from './git-service-process';
+import { useGitService } from './service-under-test';
 
 // DESIGN §4 flow 6 as git-service sees it: plue.auth.user.deleted (published here the way auth-service
 // publishes it) hands the user's git content to the ghost, then plue.git.user_content.reassigned.
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let healthPort: number;
-let connection: NatsConnection;
-let admin: Client;
+const git = useGitService({ LOG_LEVEL: 'debug' });
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_git'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  healthPort = await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
+/** Publishes `user.deleted` the way auth-service does (aggregate: the user). */
+function publishUserDeleted(payload: EventPayload<'plue.auth.user.deleted'>, traceparent?: string): Promise<void> {
+  const { database, nats } = git();
+  const event = { subject: UserDeleted.subject, aggregateId: payload.userId, payload, traceparent };
+  return publishThroughOutbox(database.url, nats, 'auth', [event]);
+}
 
 const sha = () => createHash('sha1').update(unique('commit')).digest('hex');
 
 async function rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const { admin } = git();
   return (await admin.query(sql, params)).rows;
 }
 
 /** The confirmations for `userId` that JetStream holds, with their trace header. */
 async function storedConfirmations(userId: number): Promise<{ payload: unknown; traceparent?: string }[]> {
+  const { nats: connection } = git();
   const jsm = await jetstreamManager(connection);
   const info = await jsm.streams.info('PLUE_GIT');
   const found = [];
@@ -58,12 +42,14 @@ async function storedConfirmations(userId: number): Promise<{ payload: unknown; 
 }
 
 async function consumerDuplicates(): Promise<number> {
+  const { healthPort } = git();
   const report = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as ReadinessReport;
   const consumers = report.checks.messaging.consumers as { subject: string; duplicates: number }[];
   return consumers.find((consumer) => consumer.subject === UserDeleted.subject)!.duplicates;
 }
 
 it("hands a deleted user's repositories, pushes and statuses to the ghost, clears allowlists, and confirms once", async () => {
+  const { admin, nats: connection } = git();
   const ghost = await insertUser(admin, { username: 'ghost', prohibit_login: true });
   const leaving = await insertUser(admin);
   const [ghostId, userId] = [ghost.id as number, leaving.id as number];
@@ -99,8 +85,6 @@ it("hands a deleted user's repositories, pushes and statuses to the ghost, clear
   const trace = continueTrace();
 
   await publishUserDeleted(
-    database().url,
-    connection,
     { userId, username: String(leaving.username), ghostUserId: ghostId },
     runInTrace(trace, currentTraceparent),
   );
@@ -148,28 +132,22 @@ it("hands a deleted user's repositories, pushes and statuses to the ghost, clear
   expect(await rows('SELECT 1 FROM stars WHERE user_id = $1', [userId])).toEqual([]);
 
   // The same event delivered again (a new message id, so the stream keeps it): the inbox drops it.
-  const jsm = await jetstreamManager(connection);
-  const original = await jsm.streams.getMessage('PLUE_AUTH', { last_by_subj: UserDeleted.subject });
-  const copy = headers();
-  for (const [name, values] of original!.header) if (name !== EVENT_HEADERS.messageId) copy.set(name, values[0]);
   const duplicatesBefore = await consumerDuplicates();
-  await jetstream(connection).publish(UserDeleted.subject, original!.data, {
-    headers: copy,
-    msgID: `${original!.header.get(EVENT_HEADERS.eventId)}-again`,
-  });
+  await redeliverLast(connection, 'PLUE_AUTH', UserDeleted.subject);
   await eventually(async () => ((await consumerDuplicates()) > duplicatesBefore ? true : undefined));
   expect(await storedConfirmations(userId)).toHaveLength(1);
   expect(await rows('SELECT count(*)::int AS n FROM git.dead_letters')).toEqual([{ n: 0 }]);
 });
 
 it('confirms again, moving nothing, when a deletion is asked for again after the hand-over', async () => {
+  const { admin } = git();
   const ghost = (await rows("SELECT id::int FROM users WHERE username = 'ghost'"))[0] as { id: number };
   const leaving = await insertUser(admin);
   const userId = leaving.id as number;
   const repository = await insertRepository(admin, { user_id: userId });
   const event = { userId, username: String(leaving.username), ghostUserId: ghost.id };
 
-  await publishUserDeleted(database().url, connection, event);
+  await publishUserDeleted(event);
   await eventually(async () => ((await storedConfirmations(userId)).length === 1 ? true : undefined));
   const [afterFirst] = await rows(
     'SELECT user_id::int AS owner, name, updated_at::text FROM repositories WHERE id = $1',
@@ -177,7 +155,7 @@ it('confirms again, moving nothing, when a deletion is asked for again after the
   );
   expect(afterFirst).toMatchObject({ owner: ghost.id, name: repository.name });
 
-  await publishUserDeleted(database().url, connection, event);
+  await publishUserDeleted(event);
   await eventually(async () => ((await storedConfirmations(userId)).length === 2 ? true : undefined));
   expect(
     await rows('SELECT user_id::int AS owner, name, updated_at::text FROM repositories WHERE id = $1', [repository.id]),

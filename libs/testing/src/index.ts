@@ -19,3 +19,5 @@ export {
   type ServiceProcess,
   type LogLine,
 } from './service-process';
+export { useServiceUnderTest, type ServiceUnderTest, type ServiceUnderTestOptions } from './service-under-test';
+export { rejectionOf } from './rejection-of';

@@ -1,0 +1,2 @@
+export { publishThroughOutbox, type OutboxEvent } from './publish-through-outbox';
+export { redeliverLast } from './redeliver-last';
