@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CheckMergeRpc,
   CreatePullRequestRpc,
@@ -9,16 +9,9 @@ import {
   type RpcRequestOf,
 } from '@plue/contracts';
 import { RpcClient } from '@plue/service-kit';
-import {
-  insertIssue,
-  insertRepository,
-  insertUser,
-  startNatsServer,
-  useTestDatabase,
-  type NatsServer,
-} from '@plue/testing';
+import { eventually, insertIssue, insertRepository, insertUser } from '@plue/testing';
 import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { useCollaborationService } from './service-under-test';
 import { publishBranchesPushed } from './git-events';
 
 // Pull requests, reviews and the merge of DESIGN §4 flow 4 against the built collaboration-service.
@@ -26,32 +19,15 @@ import { publishBranchesPushed } from './git-events';
 // the contract's wire format and records what it was asked: it lets these tests choose git's verdict,
 // or its silence. The two real services together: apps/e2e/test/protected-merge.spec.ts.
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
+const collaboration = useCollaborationService({ LOG_LEVEL: 'debug' });
 let connection: NatsConnection;
 let rpc: RpcClient;
 let admin: Client;
+let databaseUrl: string;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_collaboration'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await admin?.end();
-  await nats?.stop();
+beforeAll(() => {
+  ({ nats: connection, rpc, admin } = collaboration());
+  databaseUrl = collaboration().database.url;
 });
 
 type CheckReply = RpcReplyOf<typeof CheckMergeRpc>;
@@ -445,7 +421,7 @@ it('moves the head of open pull requests on a push to their head branch, and old
   const newHead = 'b'.repeat(40);
 
   // A push to another branch of the repository changes nothing; the push to `feature` moves the head.
-  await publishBranchesPushed(database().url, connection, [
+  await publishBranchesPushed(databaseUrl, connection, [
     {
       repoId,
       branch: 'main',

@@ -1,4 +1,3 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   AddCollaboratorRpc,
   CheckMergeRpc,
@@ -11,39 +10,19 @@ import {
   type RpcRequestOf,
 } from '@plue/contracts';
 import { RpcCallError, RpcClient } from '@plue/service-kit';
-import { insertRepository, insertUser, startNatsServer, useTestDatabase, type NatsServer } from '@plue/testing';
+import { insertRepository, insertUser } from '@plue/testing';
 import type { Client } from 'pg';
-import { spawnService, waitUntilReady, type ServiceProcess } from './git-service-process';
+import { useGitService } from './service-under-test';
 
 // Branch protection over NATS: rules (upsert, list, delete), the branch query, and the merge check
 // collaboration asks for (DESIGN §4 flow 4), against the built git-service.
 
-const database = useTestDatabase();
-let nats: NatsServer;
-let service: ServiceProcess;
-let connection: NatsConnection;
+const git = useGitService({ LOG_LEVEL: 'debug' });
 let rpc: RpcClient;
 let admin: Client;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  service = spawnService({
-    DATABASE_URL: database().urlFor('plue_git'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  });
-  await waitUntilReady(service);
-  connection = await connect({ servers: nats.url });
-  rpc = new RpcClient(connection);
-  admin = await database().connect();
-});
-
-afterAll(async () => {
-  if (service.child.exitCode === null) service.child.kill('SIGKILL');
-  await connection?.close();
-  await admin?.end();
-  await nats?.stop();
+beforeAll(() => {
+  ({ rpc, admin } = git());
 });
 
 const HEAD = 'c'.repeat(40);
