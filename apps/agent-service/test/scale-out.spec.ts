@@ -1,46 +1,27 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ListRecentWorkflowRunsRpc, RegisterRunnerRpc, UpsertWorkflowDefinitionRpc } from '@plue/contracts';
 import { RpcClient } from '@plue/service-kit';
-import { insertRepository, startNatsServer, unique, useTestDatabase, type NatsServer } from '@plue/testing';
+import { eventually, handledPerInstance, type ServiceProcess, insertRepository, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './agent-service-process';
+import { useAgentService } from './service-under-test';
 import { publishBranchesPushed } from './outbox-events';
 
-const database = useTestDatabase();
-let nats: NatsServer;
+const service = useAgentService(
+  {
+    LOG_LEVEL: 'debug',
+    // Both instances sweep often, so that their sweeps meet (the heartbeat timeout keeps its default).
+    RUNNER_REAP_INTERVAL_SECONDS: '0.2',
+  },
+  2,
+);
 let instances: ServiceProcess[];
 let connection: NatsConnection;
 let admin: Client;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  const env = {
-    DATABASE_URL: database().urlFor('plue_agent'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-    // Both instances sweep often, so that their sweeps meet (the heartbeat timeout keeps its default).
-    RUNNER_REAP_INTERVAL_SECONDS: '0.2',
-  };
-  instances = [spawnService(env), spawnService(env)];
-  await Promise.all(instances.map((instance) => waitUntilReady(instance)));
-  connection = await connect({ servers: nats.url });
-  admin = await database().connect();
+beforeAll(() => {
+  ({ services: instances, nats: connection, admin } = service());
 });
-
-afterAll(async () => {
-  for (const instance of instances ?? []) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-/** How many messages on `subject` each instance handled, from its own logs. */
-function handledPerInstance(subject: string): number[] {
-  return instances.map(
-    (instance) => instance.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length,
-  );
-}
 
 it('splits requests between two instances (one queue group), each request answered once', async () => {
   const rpc = new RpcClient(connection);
@@ -53,7 +34,7 @@ it('splits requests between two instances (one queue group), each request answer
 
   expect(replies.every((reply) => reply.items.length === 0)).toBe(true);
   const handled = await eventually(async () => {
-    const counts = handledPerInstance(ListRecentWorkflowRunsRpc.pattern);
+    const counts = handledPerInstance(instances, ListRecentWorkflowRunsRpc.pattern);
     return counts[0] + counts[1] === requests ? counts : undefined;
   });
   expect(handled.every((count) => count > 0)).toBe(true);
@@ -76,7 +57,7 @@ it('handles every push once across both instances: one run per push, with its st
   const ids = repositories.map((repository) => repository.id as number);
 
   await publishBranchesPushed(
-    database().url,
+    service().database.url,
     connection,
     repositories.map((repository) => ({
       repoId: repository.id as number,
@@ -97,7 +78,7 @@ it('handles every push once across both instances: one run per push, with its st
     return inbox[0].n === ids.length ? true : undefined;
   });
   const handled = await eventually(async () => {
-    const counts = handledPerInstance('plue.git.branch.pushed');
+    const counts = handledPerInstance(instances, 'plue.git.branch.pushed');
     return counts[0] + counts[1] === ids.length ? counts : undefined;
   });
   const { rows } = await admin.query(

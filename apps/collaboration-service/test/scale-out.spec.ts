@@ -1,44 +1,20 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_LABELS } from '@plue/collaboration';
 import { ListIssuesRpc } from '@plue/contracts';
 import { RpcClient } from '@plue/service-kit';
-import { insertIssue, insertRepository, startNatsServer, useTestDatabase, type NatsServer } from '@plue/testing';
+import { eventually, handledPerInstance, type ServiceProcess, insertIssue, insertRepository } from '@plue/testing';
 import type { Client } from 'pg';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './collaboration-service-process';
+import { useCollaborationService } from './service-under-test';
 import { publishRepositoriesCreated } from './git-events';
 
-const database = useTestDatabase();
-let nats: NatsServer;
+const service = useCollaborationService({ LOG_LEVEL: 'debug' }, 2);
 let instances: ServiceProcess[];
 let connection: NatsConnection;
 let admin: Client;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  const env = {
-    DATABASE_URL: database().urlFor('plue_collaboration'),
-    NATS_URL: nats.url,
-    HEALTH_PORT: '0',
-    LOG_LEVEL: 'debug',
-  };
-  instances = [spawnService(env), spawnService(env)];
-  await Promise.all(instances.map((instance) => waitUntilReady(instance)));
-  connection = await connect({ servers: nats.url });
-  admin = await database().connect();
+beforeAll(() => {
+  ({ services: instances, nats: connection, admin } = service());
 });
-
-afterAll(async () => {
-  for (const instance of instances ?? []) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-/** How many messages on `subject` each instance handled, from its own logs. */
-function handledPerInstance(subject: string): number[] {
-  return instances.map(
-    (instance) => instance.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length,
-  );
-}
 
 it('splits requests between two instances (one queue group), each request answered once', async () => {
   const rpc = new RpcClient(connection);
@@ -53,7 +29,7 @@ it('splits requests between two instances (one queue group), each request answer
   expect(replies.every((reply) => reply.items.length === 1)).toBe(true);
   // Log lines reach this process through pipes, a little after the replies.
   const handled = await eventually(async () => {
-    const counts = handledPerInstance(ListIssuesRpc.pattern);
+    const counts = handledPerInstance(instances, ListIssuesRpc.pattern);
     return counts[0] + counts[1] === requests ? counts : undefined;
   });
   expect(handled.every((count) => count > 0)).toBe(true);
@@ -64,7 +40,7 @@ it('handles every event once across both instances (one durable consumer, one in
   const ids = repositories.map((repository) => repository.id as number);
 
   await publishRepositoriesCreated(
-    database().url,
+    service().database.url,
     connection,
     repositories.map((repository) => ({
       repoId: repository.id as number,
@@ -82,7 +58,7 @@ it('handles every event once across both instances (one durable consumer, one in
     return rows[0].n === ids.length * DEFAULT_LABELS.length ? true : undefined;
   });
   const handled = await eventually(async () => {
-    const counts = handledPerInstance('plue.git.repository.created');
+    const counts = handledPerInstance(instances, 'plue.git.repository.created');
     return counts[0] + counts[1] === ids.length ? counts : undefined;
   });
   const { rows: inbox } = await admin.query(

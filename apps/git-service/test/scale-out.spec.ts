@@ -1,45 +1,26 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ListRepositoriesRpc } from '@plue/contracts';
 import { RpcClient } from '@plue/service-kit';
 import {
+  eventually,
+  handledPerInstance,
+  type ServiceProcess,
   insertRepository,
   insertWorkflowDefinition,
   insertWorkflowRun,
-  startNatsServer,
-  useTestDatabase,
-  type NatsServer,
 } from '@plue/testing';
 import type { Client } from 'pg';
 import { publishRunsCompleted } from './agent-events';
-import { eventually, spawnService, waitUntilReady, type ServiceProcess } from './git-service-process';
+import { useGitService } from './service-under-test';
 
-const database = useTestDatabase();
-let nats: NatsServer;
+const service = useGitService({ LOG_LEVEL: 'debug' }, 2);
 let instances: ServiceProcess[];
 let connection: NatsConnection;
 let admin: Client;
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  const env = { DATABASE_URL: database().urlFor('plue_git'), NATS_URL: nats.url, HEALTH_PORT: '0', LOG_LEVEL: 'debug' };
-  instances = [spawnService(env), spawnService(env)];
-  await Promise.all(instances.map((instance) => waitUntilReady(instance)));
-  connection = await connect({ servers: nats.url });
-  admin = await database().connect();
+beforeAll(() => {
+  ({ services: instances, nats: connection, admin } = service());
 });
-
-afterAll(async () => {
-  for (const instance of instances ?? []) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
-  await connection?.close();
-  await nats?.stop();
-});
-
-/** How many messages on `subject` each instance handled, from its own logs. */
-function handledPerInstance(subject: string): number[] {
-  return instances.map(
-    (instance) => instance.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length,
-  );
-}
 
 it('splits requests between two instances (one queue group), each request answered once', async () => {
   const rpc = new RpcClient(connection);
@@ -53,7 +34,7 @@ it('splits requests between two instances (one queue group), each request answer
   expect(replies.every((reply) => reply.items.length === 1)).toBe(true);
   // Log lines reach this process through pipes, a little after the replies.
   const handled = await eventually(async () => {
-    const counts = handledPerInstance(ListRepositoriesRpc.pattern);
+    const counts = handledPerInstance(instances, ListRepositoriesRpc.pattern);
     return counts[0] + counts[1] === requests ? counts : undefined;
   });
   expect(handled.every((count) => count > 0)).toBe(true);
@@ -66,7 +47,7 @@ it('handles every event once across both instances (one durable consumer, one in
   const headCommitSha = (index: number) => index.toString(16).padStart(40, 'e');
 
   await publishRunsCompleted(
-    database().url,
+    service().database.url,
     connection,
     runs.map((run, index) => ({
       workflowRunId: run.id as number,
@@ -87,7 +68,7 @@ it('handles every event once across both instances (one durable consumer, one in
     return rows[0].n === runs.length ? true : undefined;
   });
   const handled = await eventually(async () => {
-    const counts = handledPerInstance('plue.agent.workflow_run.completed');
+    const counts = handledPerInstance(instances, 'plue.agent.workflow_run.completed');
     return counts[0] + counts[1] === runs.length ? counts : undefined;
   });
   const { rows: inbox } = await admin.query(

@@ -16,6 +16,7 @@ export {
   waitUntilReady,
   stopService,
   eventually,
+  handledPerInstance,
   type ServiceProcess,
   type LogLine,
 } from './service-process';

@@ -91,3 +91,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** How many messages on `subject` each instance logged as handled (RPC or event), in instance order. */
+export function handledPerInstance(instances: ServiceProcess[], subject: string): number[] {
+  return instances.map(
+    (instance) => instance.logs.filter((line) => line.msg === 'message handled' && line.subject === subject).length,
+  );
+}

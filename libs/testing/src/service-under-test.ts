@@ -19,6 +19,8 @@ export interface ServiceUnderTestOptions<Rpc> {
   rpc: (nats: NatsConnection) => Rpc;
   /** Added to (or replacing) the service's environment: `LOG_LEVEL`, tuning variables… */
   env?: Record<string, string>;
+  /** How many instances to start on the same database and nats-server (scale-out tests); default 1. */
+  instances?: number;
   startupTimeoutMs?: number;
 }
 
@@ -31,8 +33,10 @@ export interface ServiceUnderTest<Rpc> {
   database: TestDatabase;
   /** A superuser connection to the spec file's database, to arrange rows and check what was written. */
   admin: Client;
-  /** The running service: its pid, exit and collected log lines. */
+  /** The running service (the first instance): its pid, exit and collected log lines. */
   service: ServiceProcess;
+  /** Every running instance, the first being `service`. */
+  services: ServiceProcess[];
   healthPort: number;
   /** Rows of `table` (schema-qualified names allowed) matching the SQL condition `where` with `values`. */
   count(table: string, where?: string, values?: unknown[]): Promise<number>;
@@ -48,14 +52,14 @@ export interface ServiceUnderTest<Rpc> {
 export function useServiceUnderTest<Rpc>(options: ServiceUnderTestOptions<Rpc>): () => ServiceUnderTest<Rpc> {
   const startupTimeoutMs = options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
   let nats: NatsServer | undefined;
-  let service: ServiceProcess | undefined;
+  let services: ServiceProcess[] = [];
   let connection: NatsConnection | undefined;
   let current: ServiceUnderTest<Rpc> | undefined;
 
   // Jest runs afterAll hooks in the order they were registered: this one before the database's, so
   // the service drains while its database still exists. The admin client is closed with the database.
   afterAll(async () => {
-    await stopService(service);
+    await Promise.all(services.map((service) => stopService(service)));
     await connection?.close();
     await nats?.stop();
   }, 30_000);
@@ -63,14 +67,16 @@ export function useServiceUnderTest<Rpc>(options: ServiceUnderTestOptions<Rpc>):
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    service = spawnService(options.service, builtMain(`@plue/${options.service}`), {
+    const env = {
       DATABASE_URL: database().urlFor(options.role),
       NATS_URL: nats.url,
       HEALTH_PORT: '0',
       LOG_LEVEL: 'info',
       ...options.env,
-    });
-    const healthPort = await waitUntilReady(service, startupTimeoutMs);
+    };
+    const main = builtMain(`@plue/${options.service}`);
+    services = Array.from({ length: options.instances ?? 1 }, () => spawnService(options.service, main, env));
+    const [healthPort] = await Promise.all(services.map((service) => waitUntilReady(service, startupTimeoutMs)));
     connection = await connect({ servers: nats.url });
     const admin = await database().connect();
     const count = async (table: string, where = 'true', values: unknown[] = []) => {
@@ -84,7 +90,8 @@ export function useServiceUnderTest<Rpc>(options: ServiceUnderTestOptions<Rpc>):
       natsUrl: nats.url,
       database: database(),
       admin,
-      service,
+      service: services[0],
+      services,
       healthPort,
       count,
       async counts(tables) {
