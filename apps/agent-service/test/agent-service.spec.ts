@@ -14,7 +14,7 @@ import {
   type RpcRequestOf,
 } from '@plue/contracts';
 import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, unique } from '@plue/testing';
+import { expectServiceReady, insertRepository, insertUser, unique } from '@plue/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { eventually } from './agent-service-process';
 import { publishBranchesPushed, publishIssueEvents } from './outbox-events';
@@ -74,17 +74,14 @@ async function runsOf(
 
 it('starts from its build output alone and answers readiness with each check', async () => {
   const { healthPort } = agent();
-  const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
-  const report = (await response.json()) as ReadinessReport;
-  expect(response.status).toBe(200);
-  expect(report.ready).toBe(true);
-  expect(report.checks.database.ok).toBe(true);
-  expect(report.checks.nats.ok).toBe(true);
-  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'agent' }] });
-  expect(
-    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
-  ).toEqual(['plue.collaboration.comment.created', 'plue.collaboration.issue.opened', 'plue.git.branch.pushed']);
-  expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+  await expectServiceReady(healthPort, {
+    relaySchema: 'agent',
+    consumerSubjects: [
+      'plue.collaboration.comment.created',
+      'plue.collaboration.issue.opened',
+      'plue.git.branch.pushed',
+    ],
+  });
 });
 
 it('creates runs, with all their steps, only for definitions whose triggers match the pushed branch (DESIGN §4 flow 2)', async () => {

@@ -10,8 +10,8 @@ import {
   ListAccessTokensRpc,
   RevokeAccessTokenRpc,
 } from '@plue/contracts';
-import { RpcCallError, type ReadinessReport } from '@plue/service-kit';
-import { insertUser, unique } from '@plue/testing';
+import { RpcCallError } from '@plue/service-kit';
+import { expectServiceReady, insertUser, unique } from '@plue/testing';
 import { createHash } from 'node:crypto';
 import { useAuthService } from './service-under-test';
 
@@ -26,18 +26,11 @@ const HASH_FIELD = /token_?hash/i;
 
 it('starts from its build output alone and answers readiness with each check', async () => {
   const { healthPort } = auth();
-  const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
-  const report = (await response.json()) as ReadinessReport;
-  expect(response.status).toBe(200);
-  expect(report.ready).toBe(true);
-  expect(report.checks.database.ok).toBe(true);
-  expect(report.checks.nats.ok).toBe(true);
-  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'auth' }] });
   // The confirmations of the ghost hand-over (flow 6).
-  expect(
-    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
-  ).toEqual(['plue.collaboration.user_content.reassigned', 'plue.git.user_content.reassigned']);
-  expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+  await expectServiceReady(healthPort, {
+    relaySchema: 'auth',
+    consumerSubjects: ['plue.collaboration.user_content.reassigned', 'plue.git.user_content.reassigned'],
+  });
 });
 
 it('declares the same access token scopes as the auth lib', () => {

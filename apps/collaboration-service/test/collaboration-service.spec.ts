@@ -11,7 +11,7 @@ import {
 } from '@plue/contracts';
 import { redeliverLast } from '@plue/messaging/testing';
 import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, unique } from '@plue/testing';
+import { expectServiceReady, insertRepository, insertUser, unique } from '@plue/testing';
 import { eventually } from './collaboration-service-process';
 import { publishRepositoriesCreated } from './git-events';
 import { useCollaborationService } from './service-under-test';
@@ -35,17 +35,10 @@ async function storedEvent<T>(subject: string, matches: (payload: T) => boolean)
 
 it('starts from its build output alone and answers readiness with each check', async () => {
   const { healthPort } = collaboration();
-  const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
-  const report = (await response.json()) as ReadinessReport;
-  expect(response.status).toBe(200);
-  expect(report.ready).toBe(true);
-  expect(report.checks.database.ok).toBe(true);
-  expect(report.checks.nats.ok).toBe(true);
-  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'collaboration' }] });
-  expect(
-    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
-  ).toEqual(['plue.auth.user.deleted', 'plue.git.branch.pushed', 'plue.git.repository.created']);
-  expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+  await expectServiceReady(healthPort, {
+    relaySchema: 'collaboration',
+    consumerSubjects: ['plue.auth.user.deleted', 'plue.git.branch.pushed', 'plue.git.repository.created'],
+  });
 });
 
 it('opens an issue over RPC, and its event (with the mentions) reaches JetStream with the caller’s trace', async () => {

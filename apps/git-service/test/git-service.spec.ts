@@ -7,8 +7,15 @@ import {
   PushBranchRpc,
   type EventPayload,
 } from '@plue/contracts';
-import { continueTrace, RpcCallError, runInTrace, type ReadinessReport } from '@plue/service-kit';
-import { insertRepository, insertUser, insertWorkflowDefinition, insertWorkflowRun, unique } from '@plue/testing';
+import { continueTrace, RpcCallError, runInTrace } from '@plue/service-kit';
+import {
+  expectServiceReady,
+  insertRepository,
+  insertUser,
+  insertWorkflowDefinition,
+  insertWorkflowRun,
+  unique,
+} from '@plue/testing';
 import { publishRunsCompleted } from './agent-events';
 import { eventually } from './git-service-process';
 import { useGitService } from './service-under-test';
@@ -17,17 +24,10 @@ const git = useGitService({ LOG_LEVEL: 'debug' });
 
 it('starts from its build output alone and answers readiness with each check', async () => {
   const { healthPort } = git();
-  const response = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
-  const report = (await response.json()) as ReadinessReport;
-  expect(response.status).toBe(200);
-  expect(report.ready).toBe(true);
-  expect(report.checks.database.ok).toBe(true);
-  expect(report.checks.nats.ok).toBe(true);
-  expect(report.checks.messaging).toMatchObject({ ok: true, relays: [{ schema: 'git' }] });
-  expect(
-    (report.checks.messaging.consumers as { subject: string }[]).map((consumer) => consumer.subject).sort(),
-  ).toEqual(['plue.agent.workflow_run.completed', 'plue.auth.user.deleted']);
-  expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+  await expectServiceReady(healthPort, {
+    relaySchema: 'git',
+    consumerSubjects: ['plue.agent.workflow_run.completed', 'plue.auth.user.deleted'],
+  });
 });
 
 it('creates a repository over RPC, and its event reaches JetStream with the caller’s trace', async () => {

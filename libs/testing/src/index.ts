@@ -22,3 +22,4 @@ export {
 } from './service-process';
 export { useServiceUnderTest, type ServiceUnderTest, type ServiceUnderTestOptions } from './service-under-test';
 export { rejectionOf } from './rejection-of';
+export { expectServiceReady } from './expect-service-ready';
